@@ -1,0 +1,14 @@
+export * from "./approve-order.contract";
+export * from "./contract";
+export * from "./decode";
+export * from "./envelope";
+export * from "./initiate-payment.contract";
+export * from "./order-cancelled.contract";
+export * from "./order-confirmed.contract";
+export * from "./order-created.contract";
+export * from "./payment-completed.contract";
+export * from "./payment-failed.contract";
+export * from "./registry";
+export * from "./reject-order.contract";
+export * from "./topics";
+export type { FieldErrors, MoneyDto } from "./validator";

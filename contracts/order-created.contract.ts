@@ -1,0 +1,36 @@
+import { defineContract } from "./contract";
+import { Topics } from "./topics";
+import { ISO_INSTANT, moneySchema, type MoneyDto } from "./validator";
+
+/** Event: an order was accepted and stored as PENDING. Starts the saga. */
+export interface OrderCreated {
+  orderId: string;
+  items: Array<{ productId: string; quantity: number; unitPrice: MoneyDto }>;
+  total: MoneyDto;
+  createdAt: string;
+}
+
+export const OrderCreatedContract = defineContract<OrderCreated>({
+  type: "OrderCreated",
+  version: 1,
+  kind: "event",
+  topic: Topics.orderCreated,
+  schema: {
+    orderId: { type: "uuid" },
+    items: {
+      type: "array",
+      min: 1,
+      items: {
+        type: "object",
+        strict: false,
+        props: {
+          productId: { type: "string", min: 1, max: 64 },
+          quantity: { type: "number", integer: true, positive: true, convert: false },
+          unitPrice: moneySchema,
+        },
+      },
+    },
+    total: moneySchema,
+    createdAt: { type: "string", pattern: ISO_INSTANT },
+  },
+});

@@ -1,0 +1,19 @@
+import { defineContract } from "./contract";
+import { Topics } from "./topics";
+
+/** Command from the saga: the payment failed, cancel the order with this reason. */
+export interface RejectOrder {
+  orderId: string;
+  reason: string;
+}
+
+export const RejectOrderContract = defineContract<RejectOrder>({
+  type: "RejectOrder",
+  version: 1,
+  kind: "command",
+  topic: Topics.orderReject,
+  schema: {
+    orderId: { type: "uuid" },
+    reason: { type: "string", min: 1, max: 500 },
+  },
+});

@@ -1,0 +1,45 @@
+import Validator, { type ValidationRuleObject } from "fastest-validator";
+
+/** One validator instance for every contract; each schema is compiled once, at module load. */
+const validator = new Validator({ useNewCustomCheckerFunction: true });
+
+export type Schema = Record<string, ValidationRuleObject | string | boolean>;
+
+/** Field path ("items[0].quantity") → what is wrong with it. */
+export type FieldErrors = Record<string, string>;
+
+export type CheckResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+export function compileSchema<T>(schema: Schema): (input: unknown) => CheckResult<T> {
+  const check = validator.compile(schema);
+  return (input) => {
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return { ok: false, errors: { "": "must be a JSON object" } };
+    }
+    const outcome = check(input);
+    if (outcome === true) return { ok: true, value: input as T };
+    const errors: FieldErrors = {};
+    for (const failure of outcome as Array<{ field?: string; message?: string }>) {
+      const field = failure.field ?? "";
+      errors[field] ??= failure.message ?? "is invalid";
+    }
+    return { ok: false, errors };
+  };
+}
+
+export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Money on the wire: integer minor units and an ISO-4217 currency, never a float. */
+export const moneySchema = {
+  type: "object",
+  strict: false,
+  props: {
+    amountMinor: { type: "number", integer: true, min: 0, convert: false },
+    currency: { type: "string", pattern: /^[A-Z]{3}$/ },
+  },
+} as const satisfies ValidationRuleObject;
+
+export interface MoneyDto {
+  amountMinor: number;
+  currency: string;
+}
