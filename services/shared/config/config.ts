@@ -1,0 +1,129 @@
+import { hostname } from "node:os";
+import path from "node:path";
+
+/** The three bounded contexts that own a database. */
+export type DatabaseOwner = "order" | "payment" | "saga";
+export const DATABASE_OWNERS: readonly DatabaseOwner[] = ["order", "payment", "saga"];
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  topicPartitions: number;
+  replicationFactor: number;
+}
+
+export interface AppConfig {
+  namespace: string;
+  nodeId: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  http: { port: number; bodyLimit: string };
+  /** Unset in embedded mode: the in-process bus and no Moleculer transporter. */
+  kafka: KafkaConfig | null;
+  /** A Moleculer transporter string that overrides the Kafka default (TRANSPORTER). */
+  transporter: string | null;
+  databases: Record<DatabaseOwner, string>;
+  /** Set when no database URL is configured: `npm start` then runs its own PostgreSQL. */
+  embeddedPostgres: { port: number; dataDir: string } | null;
+  currency: string;
+  payment: { declineAbove: string };
+  outbox: { pollIntervalMs: number; batchSize: number };
+  consumer: { maxAttempts: number; retryBaseMs: number };
+  requestTimeoutMs: number;
+}
+
+const DATABASE_URL_VARIABLES: Record<DatabaseOwner, string> = {
+  order: "ORDER_DATABASE_URL",
+  payment: "PAYMENT_DATABASE_URL",
+  saga: "SAGA_DATABASE_URL",
+};
+
+/** Database names inside the embedded (or docker-compose) PostgreSQL server. */
+export const DEFAULT_DATABASE_NAMES: Record<DatabaseOwner, string> = {
+  order: "oms_order",
+  payment: "oms_payment",
+  saga: "oms_saga",
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once, checks every value, and fails fast with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min = 0): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) {
+      throw new ConfigError(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
+    }
+    return value;
+  };
+
+  const configuredUrls = DATABASE_OWNERS.filter((owner) => read(DATABASE_URL_VARIABLES[owner]));
+  if (configuredUrls.length > 0 && configuredUrls.length < DATABASE_OWNERS.length) {
+    const missing = DATABASE_OWNERS.filter((owner) => !configuredUrls.includes(owner));
+    throw new ConfigError(
+      `set all three database URLs or none (none = embedded PostgreSQL); missing: ${missing
+        .map((owner) => DATABASE_URL_VARIABLES[owner])
+        .join(", ")}`,
+    );
+  }
+  const embedded = configuredUrls.length === 0;
+  const embeddedPort = integer("EMBEDDED_PG_PORT", 54329, 1);
+  const databases = Object.fromEntries(
+    DATABASE_OWNERS.map((owner) => [
+      owner,
+      embedded
+        ? `postgres://postgres:postgres@127.0.0.1:${embeddedPort}/${DEFAULT_DATABASE_NAMES[owner]}`
+        : read(DATABASE_URL_VARIABLES[owner])!,
+    ]),
+  ) as Record<DatabaseOwner, string>;
+
+  const brokers = read("KAFKA_BROKERS");
+  const logLevel = read("LOG_LEVEL") ?? "info";
+  if (!["fatal", "error", "warn", "info", "debug", "trace"].includes(logLevel)) {
+    throw new ConfigError(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace; got "${logLevel}"`,
+    );
+  }
+  const currency = read("CURRENCY") ?? "INR";
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new ConfigError(`CURRENCY must be an ISO-4217 code, got "${currency}"`);
+
+  return {
+    namespace: read("NAMESPACE") ?? "oms",
+    nodeId: read("NODE_ID") ?? `${hostname()}-${process.pid}`,
+    logLevel: logLevel as AppConfig["logLevel"],
+    http: { port: integer("PORT", 3000, 0), bodyLimit: read("HTTP_BODY_LIMIT") ?? "1mb" },
+    kafka: brokers
+      ? {
+          brokers: brokers.split(",").map((broker) => broker.trim()),
+          clientId: read("KAFKA_CLIENT_ID") ?? "oms",
+          topicPartitions: integer("KAFKA_TOPIC_PARTITIONS", 6, 1),
+          replicationFactor: integer("KAFKA_REPLICATION_FACTOR", 1, 1),
+        }
+      : null,
+    transporter: read("TRANSPORTER") ?? null,
+    databases,
+    embeddedPostgres: embedded
+      ? {
+          port: embeddedPort,
+          dataDir: path.resolve(read("EMBEDDED_PG_DATA_DIR") ?? ".data/postgres"),
+        }
+      : null,
+    currency,
+    payment: { declineAbove: read("PAYMENT_DECLINE_ABOVE") ?? "100000.00" },
+    outbox: {
+      pollIntervalMs: integer("OUTBOX_POLL_INTERVAL_MS", 1000, 10),
+      batchSize: integer("OUTBOX_BATCH_SIZE", 100, 1),
+    },
+    consumer: {
+      maxAttempts: integer("CONSUMER_MAX_ATTEMPTS", 5, 1),
+      retryBaseMs: integer("CONSUMER_RETRY_BASE_MS", 200, 1),
+    },
+    requestTimeoutMs: integer("REQUEST_TIMEOUT_MS", 10_000, 100),
+  };
+}
