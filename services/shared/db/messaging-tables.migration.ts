@@ -1,0 +1,53 @@
+import type { Migration } from "./migrator";
+
+/**
+ * The tables every service needs for reliable messaging, created by each service's first
+ * migration in its own database:
+ * - outbox: messages written in the same transaction as the state change, published by the relay;
+ * - inbox: ids of messages already handled, so a redelivered message is skipped;
+ * - dead_letters: what could not be processed, with the error, kept for listing and replay.
+ */
+export const createMessagingTables: Migration = {
+  name: "0000-messaging-tables",
+  async up(sequelize) {
+    await sequelize.query(`
+      CREATE TABLE outbox (
+        id            BIGSERIAL PRIMARY KEY,
+        message_id    UUID NOT NULL UNIQUE,
+        topic         TEXT NOT NULL,
+        message_key   TEXT NOT NULL,
+        message_type  TEXT NOT NULL,
+        envelope      JSONB NOT NULL,
+        created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+        sent_at       TIMESTAMPTZ,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT
+      );
+      CREATE INDEX outbox_pending_idx ON outbox (id) WHERE sent_at IS NULL;
+
+      CREATE TABLE inbox (
+        message_id    UUID PRIMARY KEY,
+        topic         TEXT NOT NULL,
+        message_type  TEXT NOT NULL,
+        processed_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE dead_letters (
+        id               BIGSERIAL PRIMARY KEY,
+        consumer_group   TEXT NOT NULL,
+        source_topic     TEXT NOT NULL,
+        source_partition INTEGER NOT NULL,
+        source_offset    TEXT NOT NULL,
+        message_key      TEXT,
+        value            TEXT,
+        headers          JSONB NOT NULL DEFAULT '{}',
+        error_code       TEXT NOT NULL,
+        error_message    TEXT NOT NULL,
+        attempts         INTEGER NOT NULL,
+        failed_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+        replayed_at      TIMESTAMPTZ
+      );
+      CREATE INDEX dead_letters_failed_at_idx ON dead_letters (failed_at DESC);
+    `);
+  },
+};

@@ -1,0 +1,44 @@
+import { Sequelize } from "sequelize";
+import pg from "pg";
+
+// BIGINT (int8) columns hold counters and offsets far below 2^53: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface SequelizeOptions {
+  poolMax?: number;
+  logging?: (sql: string) => void;
+}
+
+/** One Sequelize instance per service database; pure-JS `pg` driver, no native addon. */
+export function createSequelize(url: string, options: SequelizeOptions = {}): Sequelize {
+  return new Sequelize(url, {
+    dialect: "postgres",
+    dialectModule: pg,
+    logging: options.logging ?? false,
+    pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+    define: { underscored: true, freezeTableName: true },
+  });
+}
+
+/** Creates the service's database if the server does not have it yet (embedded, local PG). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ""));
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`refusing to create database with name "${name}"`);
+  const maintenance = new URL(url);
+  maintenance.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
+        // 42P04 duplicate_database: another instance created it first.
+        if (error.code !== "42P04") throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}

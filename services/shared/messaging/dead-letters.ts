@@ -1,0 +1,125 @@
+import { deadLetterTopicOf } from "../../../contracts";
+import { QueryTypes, type Sequelize } from "sequelize";
+import type { IncomingRecord, MessageBus } from "./message-bus.port";
+
+export interface DeadLetter {
+  code: string;
+  message: string;
+  attempts: number;
+}
+
+export interface DeadLetterRow {
+  id: number;
+  consumerGroup: string;
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: string;
+  key: string | null;
+  value: string | null;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+  failedAt: string;
+  replayedAt: string | null;
+}
+
+/** Header names on `<topic>.DLT` records: why it failed and where it came from. */
+export const DLT_HEADERS = {
+  errorCode: "dlt-error-code",
+  errorMessage: "dlt-error-message",
+  sourceTopic: "dlt-source-topic",
+  sourcePartition: "dlt-source-partition",
+  sourceOffset: "dlt-source-offset",
+  consumerGroup: "dlt-consumer-group",
+  attempts: "dlt-attempts",
+  failedAt: "dlt-failed-at",
+} as const;
+
+/**
+ * Parks a message that cannot be processed: a row in the service's `dead_letters` table (to list
+ * and replay) and a record on `<topic>.DLT` with error headers (for any other tooling). The
+ * original bytes are kept as they arrived.
+ */
+export class DeadLetterStore {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly bus: MessageBus,
+    private readonly consumerGroup: string,
+  ) {}
+
+  async park(record: IncomingRecord, failure: DeadLetter): Promise<void> {
+    const failedAt = new Date().toISOString();
+    const value = record.value?.toString("utf8") ?? null;
+    const headers = {
+      ...record.headers,
+      [DLT_HEADERS.errorCode]: failure.code,
+      [DLT_HEADERS.errorMessage]: failure.message.slice(0, 1000),
+      [DLT_HEADERS.sourceTopic]: record.topic,
+      [DLT_HEADERS.sourcePartition]: String(record.partition),
+      [DLT_HEADERS.sourceOffset]: record.offset,
+      [DLT_HEADERS.consumerGroup]: this.consumerGroup,
+      [DLT_HEADERS.attempts]: String(failure.attempts),
+      [DLT_HEADERS.failedAt]: failedAt,
+    };
+    await this.sequelize.query(
+      `INSERT INTO dead_letters (consumer_group, source_topic, source_partition, source_offset, message_key,
+         value, headers, error_code, error_message, attempts, failed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)`,
+      {
+        bind: [
+          this.consumerGroup,
+          record.topic,
+          record.partition,
+          record.offset,
+          record.key,
+          value,
+          JSON.stringify(record.headers),
+          failure.code,
+          failure.message.slice(0, 4000),
+          failure.attempts,
+          failedAt,
+        ],
+      },
+    );
+    await this.bus.publish([
+      {
+        topic: deadLetterTopicOf(record.topic),
+        key: record.key,
+        value: record.value ?? Buffer.alloc(0),
+        headers,
+      },
+    ]);
+  }
+
+  async list(limit = 20): Promise<DeadLetterRow[]> {
+    return this.sequelize.query<DeadLetterRow>(
+      `SELECT id, consumer_group AS "consumerGroup", source_topic AS "sourceTopic",
+         source_partition AS "sourcePartition", source_offset AS "sourceOffset", message_key AS "key", value,
+         error_code AS "errorCode", error_message AS "errorMessage", attempts,
+         failed_at AS "failedAt", replayed_at AS "replayedAt"
+       FROM dead_letters ORDER BY id DESC LIMIT $1`,
+      { bind: [limit], type: QueryTypes.SELECT },
+    );
+  }
+
+  /** Sends the original record back to its source topic, e.g. after a fix was deployed. */
+  async replay(id: number): Promise<DeadLetterRow | null> {
+    const [row] = await this.sequelize.query<DeadLetterRow>(
+      `SELECT id, source_topic AS "sourceTopic", message_key AS "key", value FROM dead_letters WHERE id = $1`,
+      { bind: [id], type: QueryTypes.SELECT },
+    );
+    if (!row) return null;
+    await this.bus.publish([
+      {
+        topic: row.sourceTopic,
+        key: row.key,
+        value: row.value ?? "",
+        headers: { "dlt-replayed-from": String(id) },
+      },
+    ]);
+    await this.sequelize.query("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", {
+      bind: [id],
+    });
+    return row;
+  }
+}
