@@ -1,0 +1,27 @@
+import type { DomainError } from "../../../shared/domain/domain-error";
+import { err, ok, type Result } from "../../../shared/domain/result";
+import type { TransitionOutcome } from "../../domain/order.aggregate";
+import { orderNotFound } from "../../domain/order.errors";
+import type { OrderRepository } from "../../domain/order.repository.port";
+
+export interface CancelOrderCommand {
+  orderId: string;
+  reason: string;
+}
+
+/** RejectOrder from the saga: the payment failed. A repeat is a no-op. */
+export class CancelOrderHandler {
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async execute(
+    command: CancelOrderCommand,
+    orders: OrderRepository,
+  ): Promise<Result<TransitionOutcome, DomainError>> {
+    const order = await orders.findById(command.orderId);
+    if (!order) return err(orderNotFound(command.orderId));
+    const outcome = order.cancel(command.reason, this.now());
+    if (!outcome.ok) return outcome;
+    if (outcome.value === "changed") await orders.save(order);
+    return ok(outcome.value);
+  }
+}

@@ -1,0 +1,26 @@
+import type { DomainError } from "../../../shared/domain/domain-error";
+import { err, ok, type Result } from "../../../shared/domain/result";
+import type { TransitionOutcome } from "../../domain/order.aggregate";
+import { orderNotFound } from "../../domain/order.errors";
+import type { OrderRepository } from "../../domain/order.repository.port";
+
+export interface ConfirmOrderCommand {
+  orderId: string;
+}
+
+/** ApproveOrder from the saga: the payment went through. A repeat is a no-op. */
+export class ConfirmOrderHandler {
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async execute(
+    command: ConfirmOrderCommand,
+    orders: OrderRepository,
+  ): Promise<Result<TransitionOutcome, DomainError>> {
+    const order = await orders.findById(command.orderId);
+    if (!order) return err(orderNotFound(command.orderId));
+    const outcome = order.confirm(this.now());
+    if (!outcome.ok) return outcome;
+    if (outcome.value === "changed") await orders.save(order);
+    return ok(outcome.value);
+  }
+}

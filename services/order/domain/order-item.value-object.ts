@@ -1,0 +1,33 @@
+import { DomainError } from "../../shared/domain/domain-error";
+import type { Money } from "../../shared/domain/money.value-object";
+import { err, ok, type Result } from "../../shared/domain/result";
+import { Quantity } from "./quantity.value-object";
+
+/** One line of an order: a product, how many, and the unit price agreed at order time. */
+export class OrderItem {
+  private constructor(
+    readonly productId: string,
+    readonly quantity: Quantity,
+    readonly unitPrice: Money,
+  ) {}
+
+  static create(props: {
+    productId: string;
+    quantity: number;
+    unitPrice: Money;
+  }): Result<OrderItem, DomainError> {
+    if (props.productId.trim() === "") {
+      return err(new DomainError("INVALID_PRODUCT", "productId must not be blank"));
+    }
+    const quantity = Quantity.create(props.quantity);
+    if (!quantity.ok) return quantity;
+    if (props.unitPrice.minor === 0) {
+      return err(new DomainError("INVALID_PRICE", "price must be greater than zero"));
+    }
+    return ok(new OrderItem(props.productId, quantity.value, props.unitPrice));
+  }
+
+  lineTotal(): Money {
+    return this.unitPrice.times(this.quantity.value);
+  }
+}

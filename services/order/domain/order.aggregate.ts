@@ -1,0 +1,151 @@
+import { DomainError } from "../../shared/domain/domain-error";
+import { Money } from "../../shared/domain/money.value-object";
+import { err, ok, type Result } from "../../shared/domain/result";
+import { illegalOrderTransition, OrderErrorCode } from "./order.errors";
+import type { OrderEvent } from "./order.events";
+import type { OrderItem } from "./order-item.value-object";
+import { OrderStatus } from "./order-status";
+
+export const MAX_ITEMS_PER_ORDER = 100;
+
+export interface OrderProps {
+  id: string;
+  items: readonly OrderItem[];
+  currency: string;
+  status: OrderStatus;
+  cancellationReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Whether a command changed the order or found it already in the wanted state. */
+export type TransitionOutcome = "changed" | "unchanged";
+
+/**
+ * An order: its items, the total they add up to, and where it is in its life:
+ * PENDING → CONFIRMED | CANCELLED (with a reason). Confirming a confirmed order, or cancelling a
+ * cancelled one, changes nothing (a redelivered command); crossing over is refused.
+ */
+export class Order {
+  private events: OrderEvent[] = [];
+
+  private constructor(private props: OrderProps) {}
+
+  static place(input: {
+    id: string;
+    items: readonly OrderItem[];
+    currency: string;
+    now: Date;
+  }): Result<Order, DomainError> {
+    if (input.items.length === 0) {
+      return err(
+        new DomainError(OrderErrorCode.InvalidOrder, "an order needs at least one item", {
+          items: "must contain at least one item",
+        }),
+      );
+    }
+    if (input.items.length > MAX_ITEMS_PER_ORDER) {
+      return err(
+        new DomainError(
+          OrderErrorCode.InvalidOrder,
+          `an order has at most ${MAX_ITEMS_PER_ORDER} items`,
+          { items: `must contain at most ${MAX_ITEMS_PER_ORDER} items` },
+        ),
+      );
+    }
+    const wrongCurrency = input.items.findIndex(
+      (item) => item.unitPrice.currency !== input.currency,
+    );
+    if (wrongCurrency >= 0) {
+      return err(
+        new DomainError(OrderErrorCode.InvalidOrder, `prices must be in ${input.currency}`, {
+          [`items[${wrongCurrency}].price`]: `must be in ${input.currency}`,
+        }),
+      );
+    }
+    const order = new Order({
+      id: input.id,
+      items: [...input.items],
+      currency: input.currency,
+      status: OrderStatus.Pending,
+      cancellationReason: null,
+      createdAt: input.now,
+      updatedAt: input.now,
+    });
+    order.events.push({
+      type: "OrderPlaced",
+      orderId: input.id,
+      items: order.items,
+      total: order.total,
+      at: input.now,
+    });
+    return ok(order);
+  }
+
+  /** Rebuilds an order from storage: no rules re-run, no events raised. */
+  static restore(props: OrderProps): Order {
+    return new Order({ ...props, items: [...props.items] });
+  }
+
+  get id(): string {
+    return this.props.id;
+  }
+  get status(): OrderStatus {
+    return this.props.status;
+  }
+  get items(): readonly OrderItem[] {
+    return this.props.items;
+  }
+  get currency(): string {
+    return this.props.currency;
+  }
+  get cancellationReason(): string | null {
+    return this.props.cancellationReason;
+  }
+  get createdAt(): Date {
+    return this.props.createdAt;
+  }
+  get updatedAt(): Date {
+    return this.props.updatedAt;
+  }
+
+  /** Computed by the domain from its lines; never taken from the client. */
+  get total(): Money {
+    return this.props.items.reduce(
+      (sum, item) => sum.add(item.lineTotal()),
+      Money.zero(this.props.currency),
+    );
+  }
+
+  confirm(now: Date): Result<TransitionOutcome, DomainError> {
+    if (this.props.status === OrderStatus.Confirmed) return ok("unchanged");
+    if (this.props.status !== OrderStatus.Pending) {
+      return err(illegalOrderTransition(this.id, this.props.status, OrderStatus.Confirmed));
+    }
+    this.props = { ...this.props, status: OrderStatus.Confirmed, updatedAt: now };
+    this.events.push({ type: "OrderConfirmed", orderId: this.id, at: now });
+    return ok("changed");
+  }
+
+  cancel(reason: string, now: Date): Result<TransitionOutcome, DomainError> {
+    if (this.props.status === OrderStatus.Cancelled) return ok("unchanged");
+    if (this.props.status !== OrderStatus.Pending) {
+      return err(illegalOrderTransition(this.id, this.props.status, OrderStatus.Cancelled));
+    }
+    this.props = {
+      ...this.props,
+      status: OrderStatus.Cancelled,
+      cancellationReason: reason,
+      updatedAt: now,
+    };
+    this.events.push({ type: "OrderCancelled", orderId: this.id, reason, at: now });
+    return ok("changed");
+  }
+
+  /** Hands the recorded events to the repository, which writes them to the outbox. */
+  pullEvents(): OrderEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Order } from "./order.aggregate";
+
+export interface IdempotencyRecord {
+  key: string;
+  /** Fingerprint of the request that first used the key. */
+  requestHash: string;
+}
+
+/**
+ * Where orders live. An implementation works inside one transaction: `add` and `save` also
+ * write the order's pulled events to the outbox, so state and messages commit together.
+ */
+export interface OrderRepository {
+  /** Loads the order for a change (the implementation locks it until commit). */
+  findById(orderId: string): Promise<Order | null>;
+  findByIdempotencyKey(key: string): Promise<{ order: Order; requestHash: string } | null>;
+  /** "key-taken": another request stored an order with the same idempotency key first. */
+  add(order: Order, idempotency?: IdempotencyRecord): Promise<"added" | "key-taken">;
+  save(order: Order): Promise<void>;
+}

@@ -1,0 +1,165 @@
+import { ApproveOrderContract, RejectOrderContract } from "../../contracts";
+import type { Context, ServiceBroker } from "moleculer";
+import SqlAdapter from "moleculer-db-adapter-sequelize";
+import type { Transaction } from "sequelize";
+import { createSequelize } from "../shared/db/sequelize";
+import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
+import { toServiceError, unwrapForCaller, unwrapForMessage } from "../shared/runtime/domain-errors";
+import {
+  persistenceMixins,
+  type DbServiceSchema,
+  type PersistentService,
+} from "../shared/runtime/persistence.mixins";
+import { platformOf } from "../shared/runtime/platform";
+import { CancelOrderHandler } from "./application/cancel-order/cancel-order.handler";
+import { ConfirmOrderHandler } from "./application/confirm-order/confirm-order.handler";
+import type { PlaceOrderCommand } from "./application/place-order/place-order.command";
+import { PlaceOrderHandler } from "./application/place-order/place-order.handler";
+import { orderNotFound } from "./domain/order.errors";
+import { MAX_QUANTITY_PER_LINE } from "./domain/quantity.value-object";
+import { OrderStatus } from "./domain/order-status";
+import { MAX_ITEMS_PER_ORDER } from "./domain/order.aggregate";
+import { orderMigrations } from "./infrastructure/migrations";
+import { defineOrderModels } from "./infrastructure/order.models";
+import {
+  SequelizeOrderQueries,
+  toOrderSummaryView,
+} from "./infrastructure/sequelize-order.queries";
+import { SequelizeOrderRepository } from "./infrastructure/sequelize-order.repository";
+
+interface ListParams {
+  status?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+/**
+ * The order context's edge: actions for the gateway and the REPL, consumers for the saga's
+ * commands. Each one validates, builds a command, runs the use case and maps the result.
+ */
+type OrderService = PersistentService & {
+  _list(
+    ctx: Context,
+    params: object,
+  ): Promise<{ rows: Parameters<typeof toOrderSummaryView>[0][]; total: number }>;
+};
+
+export default function createOrderService(
+  broker: ServiceBroker,
+): DbServiceSchema<OrderService, { pageSize: number; maxPageSize: number }> {
+  const { config } = platformOf(broker);
+  const sequelize = createSequelize(config.databases.order);
+  const models = defineOrderModels(sequelize);
+  const queries = new SequelizeOrderQueries(models);
+  const placeOrder = new PlaceOrderHandler({ currency: config.currency });
+  const confirmOrder = new ConfirmOrderHandler();
+  const cancelOrder = new CancelOrderHandler();
+  const ordersIn = (transaction: Transaction, causationId: string) =>
+    new SequelizeOrderRepository(sequelize, models, transaction, causationId);
+
+  const consumers = (): MessageConsumer[] => [
+    consumerOf(ApproveOrderContract, async (envelope, transaction) => {
+      unwrapForMessage(
+        await confirmOrder.execute(envelope.payload, ordersIn(transaction, envelope.messageId)),
+      );
+    }),
+    consumerOf(RejectOrderContract, async (envelope, transaction) => {
+      unwrapForMessage(
+        await cancelOrder.execute(envelope.payload, ordersIn(transaction, envelope.messageId)),
+      );
+    }),
+  ];
+
+  return {
+    name: "order",
+    mixins: persistenceMixins({
+      owner: "order",
+      sequelize,
+      migrations: orderMigrations,
+      consumers,
+    }),
+    // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
+    adapter: new SqlAdapter(sequelize),
+    model: models.Order,
+    settings: { pageSize: 20, maxPageSize: 100 },
+    actions: {
+      create: {
+        params: {
+          $$strict: true,
+          items: {
+            type: "array",
+            min: 1,
+            max: MAX_ITEMS_PER_ORDER,
+            items: {
+              type: "object",
+              strict: true,
+              props: {
+                productId: { type: "string", min: 1, max: 64, trim: true },
+                quantity: {
+                  type: "number",
+                  integer: true,
+                  positive: true,
+                  max: MAX_QUANTITY_PER_LINE,
+                  convert: false,
+                },
+                price: { type: "number", positive: true, convert: false },
+              },
+            },
+          },
+        },
+        async handler(
+          this: OrderService,
+          ctx: Context<Pick<PlaceOrderCommand, "items">, { idempotencyKey?: string }>,
+        ) {
+          const command: PlaceOrderCommand = {
+            items: ctx.params.items,
+            idempotencyKey: ctx.meta.idempotencyKey,
+            requestId: ctx.requestID ?? ctx.id,
+          };
+          const placed = unwrapForCaller(
+            await this.transact((transaction) =>
+              placeOrder.execute(command, ordersIn(transaction, command.requestId)),
+            ),
+          );
+          if (placed.replayed) (ctx.meta as Record<string, unknown>).idempotentReplayed = true;
+          return { orderId: placed.orderId, status: placed.status };
+        },
+      },
+
+      get: {
+        params: { orderId: { type: "uuid" } },
+        async handler(ctx: Context<{ orderId: string }>) {
+          const order = await queries.getOrder(ctx.params.orderId);
+          if (!order) throw toServiceError(orderNotFound(ctx.params.orderId));
+          return order;
+        },
+      },
+
+      list: {
+        params: {
+          $$strict: true,
+          status: { type: "enum", values: Object.values(OrderStatus), optional: true },
+          page: { type: "number", integer: true, positive: true, optional: true, convert: true },
+          pageSize: {
+            type: "number",
+            integer: true,
+            min: 1,
+            max: 100,
+            optional: true,
+            convert: true,
+          },
+        },
+        async handler(this: OrderService, ctx: Context<ListParams>) {
+          const { status, page = 1, pageSize = 20 } = ctx.params;
+          const result = await this._list(ctx, {
+            page,
+            pageSize,
+            sort: ["-createdAt", "-id"],
+            query: status ? { status } : {},
+          });
+          return { ...result, rows: result.rows.map(toOrderSummaryView) };
+        },
+      },
+    },
+  };
+}
