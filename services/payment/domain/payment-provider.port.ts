@@ -1,0 +1,12 @@
+import type { Money } from "../../shared/domain/money.value-object";
+
+export type ChargeOutcome =
+  { approved: true; reference: string } | { approved: false; reason: string };
+
+/**
+ * Whoever actually moves the money. The orderId is the idempotency key (one payment per order):
+ * charging again after a crash or a retried message must not take the money twice.
+ */
+export interface PaymentProvider {
+  charge(request: { paymentId: string; orderId: string; amount: Money }): Promise<ChargeOutcome>;
+}

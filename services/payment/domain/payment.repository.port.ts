@@ -1,0 +1,10 @@
+import type { Payment } from "./payment.aggregate";
+
+/** Payments, one per order. Works inside one transaction; `save` also writes events to the outbox. */
+export interface PaymentRepository {
+  /** Loads the order's payment for a change (locked until commit). */
+  findByOrderId(orderId: string): Promise<Payment | null>;
+  /** "exists": a payment for this order was stored first (by a concurrent duplicate command). */
+  add(payment: Payment): Promise<"added" | "exists">;
+  save(payment: Payment): Promise<void>;
+}
