@@ -1,0 +1,107 @@
+import {
+  OrderCancelledContract,
+  OrderConfirmedContract,
+  OrderCreatedContract,
+  PaymentCompletedContract,
+  PaymentFailedContract,
+} from "../../contracts";
+import { Errors, type Context, type ServiceBroker } from "moleculer";
+import SqlAdapter from "moleculer-db-adapter-sequelize";
+import type { Transaction } from "sequelize";
+import { createSequelize } from "../shared/db/sequelize";
+import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
+import { unwrapForMessage } from "../shared/runtime/domain-errors";
+import {
+  persistenceMixins,
+  type DbServiceSchema,
+  type PersistentService,
+} from "../shared/runtime/persistence.mixins";
+import { platformOf } from "../shared/runtime/platform";
+import { RecordOrderOutcomeHandler } from "./application/record-order-outcome/record-order-outcome.handler";
+import { RecordPaymentOutcomeHandler } from "./application/record-payment-outcome/record-payment-outcome.handler";
+import { StartSagaHandler } from "./application/start-saga/start-saga.handler";
+import { sagaMigrations } from "./infrastructure/migrations";
+import { defineSagaModels } from "./infrastructure/saga.models";
+import { toSagaView } from "./infrastructure/saga.view-mapper";
+import { SequelizeOrderSagaRepository } from "./infrastructure/sequelize-order-saga.repository";
+
+/** The saga orchestrator's edge: five consumers that drive the saga, one read action. */
+export default function createSagaService(
+  broker: ServiceBroker,
+): DbServiceSchema<PersistentService> {
+  const { config } = platformOf(broker);
+  const sequelize = createSequelize(config.databases.saga);
+  const models = defineSagaModels(sequelize);
+  const startSaga = new StartSagaHandler();
+  const recordPayment = new RecordPaymentOutcomeHandler();
+  const recordOrder = new RecordOrderOutcomeHandler();
+  const sagasIn = (transaction: Transaction, causationId: string) =>
+    new SequelizeOrderSagaRepository(sequelize, models, transaction, causationId);
+
+  const consumers = (): MessageConsumer[] => [
+    consumerOf(OrderCreatedContract, async ({ payload, messageId }, transaction) => {
+      const command = { orderId: payload.orderId, total: payload.total, causationId: messageId };
+      unwrapForMessage(await startSaga.execute(command, sagasIn(transaction, messageId)));
+    }),
+    consumerOf(PaymentCompletedContract, async ({ payload, messageId }, transaction) => {
+      const outcome = {
+        orderId: payload.orderId,
+        causationId: messageId,
+        completed: true,
+      } as const;
+      unwrapForMessage(await recordPayment.execute(outcome, sagasIn(transaction, messageId)));
+    }),
+    consumerOf(PaymentFailedContract, async ({ payload, messageId }, transaction) => {
+      const outcome = {
+        orderId: payload.orderId,
+        causationId: messageId,
+        completed: false,
+        reason: payload.reason,
+      } as const;
+      unwrapForMessage(await recordPayment.execute(outcome, sagasIn(transaction, messageId)));
+    }),
+    consumerOf(OrderConfirmedContract, async ({ payload, messageId }, transaction) => {
+      const outcome = {
+        orderId: payload.orderId,
+        causationId: messageId,
+        confirmed: true,
+      } as const;
+      unwrapForMessage(await recordOrder.execute(outcome, sagasIn(transaction, messageId)));
+    }),
+    consumerOf(OrderCancelledContract, async ({ payload, messageId }, transaction) => {
+      const outcome = {
+        orderId: payload.orderId,
+        causationId: messageId,
+        confirmed: false,
+        reason: payload.reason,
+      } as const;
+      unwrapForMessage(await recordOrder.execute(outcome, sagasIn(transaction, messageId)));
+    }),
+  ];
+
+  return {
+    name: "saga",
+    mixins: persistenceMixins({ owner: "saga", sequelize, migrations: sagaMigrations, consumers }),
+    // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
+    adapter: new SqlAdapter(sequelize),
+    model: models.Saga,
+    actions: {
+      get: {
+        params: { orderId: { type: "uuid" } },
+        async handler(ctx: Context<{ orderId: string }>) {
+          const record = await models.Saga.findByPk(ctx.params.orderId, {
+            include: [{ model: models.SagaTransition, as: "transitions" }],
+            order: [[{ model: models.SagaTransition, as: "transitions" }, "id", "ASC"]],
+          });
+          if (!record)
+            throw new Errors.MoleculerClientError(
+              `no saga for order ${ctx.params.orderId} yet`,
+              404,
+              "SAGA_NOT_FOUND",
+            );
+          return toSagaView(record);
+        },
+      },
+    },
+  };
+}
