@@ -1,0 +1,148 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Errors, type Context, type ServiceBroker, type ServiceSchema } from "moleculer";
+import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
+import { platformOf } from "../shared/runtime/platform";
+import { toErrorBody } from "./http-errors";
+
+/** Services whose readiness the gateway reports; each one checks its database and bus. */
+const BACKENDS = ["order", "payment", "saga"] as const;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+type Request = IncomingRequest & { body?: unknown };
+
+/**
+ * The HTTP edge. Every route is written out (no auto-aliases, no generated CRUD), every error
+ * leaves in the one shape of http-errors.ts.
+ */
+export default function createApiService(broker: ServiceBroker): ServiceSchema<ApiSettingsSchema> {
+  const { config } = platformOf(broker);
+  return {
+    name: "api",
+    mixins: [ApiGateway],
+    settings: {
+      port: config.http.port,
+      ip: "0.0.0.0",
+      logRequest: "debug",
+      logResponse: "debug",
+      log4XXResponses: false,
+      routes: [
+        {
+          path: "/",
+          autoAliases: false,
+          mappingPolicy: "restrict",
+          bodyParsers: { json: { strict: true, limit: config.http.bodyLimit }, urlencoded: false },
+          aliases: {
+            "POST /orders": "order.create",
+            "GET /orders": "order.list",
+            "GET /orders/:orderId": "order.get",
+            "GET /orders/:orderId/saga": "saga.get",
+            "GET /orders/:orderId/payment": "payment.byOrder",
+            "GET /health/live": "api.live",
+            "GET /health/ready": "api.ready",
+          },
+          onBeforeCall(
+            ctx: Context<unknown, Record<string, unknown>>,
+            _route: unknown,
+            req: Request,
+          ) {
+            if (req.method === "POST") checkJsonBody(req);
+            const key = req.headers["idempotency-key"];
+            if (key !== undefined) {
+              if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key)) {
+                throw new Errors.ValidationError("Invalid Idempotency-Key", "VALIDATION_ERROR", [
+                  {
+                    field: "Idempotency-Key",
+                    message: "must be 1 to 255 visible ASCII characters",
+                  },
+                ]);
+              }
+              ctx.meta.idempotencyKey = key;
+            }
+          },
+          onAfterCall(
+            ctx: Context<unknown, Record<string, unknown>>,
+            _route: unknown,
+            req: Request,
+            res: ServerResponse,
+            data: unknown,
+          ) {
+            if (req.$action?.name === "order.create") {
+              ctx.meta.$statusCode = 201;
+              ctx.meta.$location = `/orders/${(data as { orderId: string }).orderId}`;
+              if (ctx.meta.idempotentReplayed) res.setHeader("Idempotent-Replayed", "true");
+            }
+            return data;
+          },
+        },
+      ],
+      onError(
+        this: { logger: { error: (...args: unknown[]) => void } },
+        req: IncomingMessage,
+        res: ServerResponse,
+        error: Error,
+      ) {
+        const body = toErrorBody(error);
+        if (body.status >= 500) this.logger.error(`${req.method} ${req.url} failed:`, error);
+        res.setHeader("Content-Type", "application/json; charset=utf-8");
+        res.writeHead(body.status);
+        res.end(JSON.stringify(body));
+      },
+    },
+    actions: {
+      live: {
+        visibility: "published",
+        handler: () => ({ status: "UP" }),
+      },
+      ready: {
+        visibility: "published",
+        async handler(ctx: Context) {
+          const checks = await Promise.allSettled(
+            BACKENDS.map((name) => ctx.call(`${name}.health`, {}, { timeout: 3_000, retries: 0 })),
+          );
+          const errors: Record<string, string> = {};
+          checks.forEach((check, index) => {
+            if (check.status === "rejected")
+              errors[BACKENDS[index]!] = describeUnready(check.reason);
+          });
+          if (Object.keys(errors).length > 0) {
+            throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { errors });
+          }
+          return {
+            status: "UP",
+            checks: Object.fromEntries(
+              checks.map((check, index) => [
+                BACKENDS[index],
+                check.status === "fulfilled" ? check.value : null,
+              ]),
+            ),
+          };
+        },
+      },
+    },
+  };
+}
+
+/** POST bodies must be JSON objects; anything else is refused before reaching a service. */
+function checkJsonBody(req: Request): void {
+  const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (contentType !== "application/json" && !contentType.endsWith("+json")) {
+    throw new Errors.MoleculerClientError(
+      "Content-Type must be application/json",
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
+  }
+  if (req.body === null || typeof req.body !== "object" || Array.isArray(req.body)) {
+    throw new Errors.ValidationError("Request body must be a JSON object", "VALIDATION_ERROR", [
+      { field: "body", message: "must be a JSON object" },
+    ]);
+  }
+}
+
+function describeUnready(reason: unknown): string {
+  const error = reason as { type?: string; message?: string };
+  if (error.type === "SERVICE_NOT_FOUND" || error.type === "SERVICE_NOT_AVAILABLE")
+    return "no instance is reachable";
+  if (error.type === "REQUEST_TIMEOUT") return "did not answer in time";
+  return error.message ?? "not ready";
+}

@@ -1,0 +1,111 @@
+/** The one error shape every route answers with. */
+export interface ErrorBody {
+  status: number;
+  message: string;
+  errors?: Record<string, string>;
+  timestamp: string;
+}
+
+/** Domain codes → HTTP statuses, decided here and nowhere else. */
+const STATUS_BY_CODE: Record<string, number> = {
+  VALIDATION_ERROR: 400,
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  ORDER_NOT_FOUND: 404,
+  PAYMENT_NOT_FOUND: 404,
+  SAGA_NOT_FOUND: 404,
+  DEAD_LETTER_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_READY: 503,
+  SERVICE_NOT_FOUND: 503,
+  SERVICE_NOT_AVAILABLE: 503,
+  REQUEST_TIMEOUT: 503,
+};
+
+/** body-parser (inside moleculer-web) reports its failures with these `type`s. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = {
+  "entity.parse.failed": { status: 400, message: "Request body is not valid JSON" },
+  "entity.too.large": { status: 413, message: "Request body is too large" },
+  "entity.verify.failed": { status: 400, message: "Request body was rejected" },
+  "request.aborted": { status: 400, message: "Request was aborted" },
+  "request.size.invalid": { status: 400, message: "Request size did not match Content-Length" },
+  "encoding.unsupported": { status: 415, message: "Unsupported content encoding" },
+  "charset.unsupported": { status: 415, message: "Unsupported charset" },
+  "stream.encoding.set": { status: 500, message: "Internal server error" },
+};
+
+/** What the gateway knows about an error that reached it; Moleculer errors fit this shape. */
+interface CaughtError {
+  name?: string;
+  message?: string;
+  type?: string;
+  code?: number | string;
+  status?: number;
+  data?: unknown;
+}
+
+/**
+ * Maps anything thrown behind a route to the error shape. Client mistakes keep their message;
+ * anything else becomes a bare 500 or 503: never a stack trace or a database message.
+ */
+export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
+  const caught = (error ?? {}) as CaughtError;
+  const timestamp = now.toISOString();
+  const parser = caught.type ? BODY_PARSER_ERRORS[caught.type] : undefined;
+  if (parser) return { ...parser, timestamp };
+
+  const status = caught.type ? STATUS_BY_CODE[caught.type] : undefined;
+  if (status === 400) {
+    return { status, message: "Validation failed", errors: fieldErrors(caught.data), timestamp };
+  }
+  if (status === 503) {
+    const errors = (caught.data as { errors?: Record<string, string> } | undefined)?.errors;
+    return {
+      status,
+      message: caught.type === "NOT_READY" ? "Not ready" : "Service temporarily unavailable",
+      ...(errors && { errors }),
+      timestamp,
+    };
+  }
+  if (status !== undefined)
+    return { status, message: caught.message ?? "Request failed", timestamp };
+  return { status: 500, message: "Internal server error", timestamp };
+}
+
+/** Moleculer's ValidationError carries fastest-validator's list; domain errors carry a map. */
+function fieldErrors(data: unknown): Record<string, string> {
+  if (Array.isArray(data)) {
+    const errors: Record<string, string> = {};
+    for (const failure of data as ValidationFailure[]) {
+      for (const [field, message] of describeFailure(failure)) errors[field] ??= message;
+    }
+    return errors;
+  }
+  const errors = (data as { errors?: Record<string, string> } | undefined)?.errors;
+  return errors ?? {};
+}
+
+interface ValidationFailure {
+  field?: string;
+  message?: string;
+  type?: string;
+  expected?: unknown;
+}
+
+/** fastest-validator's wording is fine except for these two; they get a field-level message. */
+function describeFailure(failure: ValidationFailure): Array<[string, string]> {
+  const field = failure.field || "body";
+  if (failure.type === "objectStrict" && typeof failure.expected === "string") {
+    const prefix = failure.field ? `${failure.field}.` : "";
+    return failure.expected
+      .split(",")
+      .map((key) => [`${prefix}${key.trim()}`, "is not an allowed field"]);
+  }
+  if (failure.type === "enumValue" && Array.isArray(failure.expected)) {
+    return [[field, `must be one of ${failure.expected.join(", ")}`]];
+  }
+  return [[field, failure.message ?? "is invalid"]];
+}
