@@ -1,0 +1,55 @@
+import type { BrokerOptions } from "moleculer";
+import type { AppConfig } from "../config/config";
+import type { MessageBus } from "../messaging/message-bus.port";
+import { createPlatformMiddleware } from "./platform";
+import { replCommands } from "./repl-commands";
+
+/**
+ * Broker options for every way the OMS runs (npm start, one node per service, the REPL, tests).
+ * Embedded: no transporter, all services in one process. Distributed: Moleculer's Kafka
+ * transporter for RPC between nodes (TRANSPORTER overrides it).
+ */
+export function createBrokerOptions(
+  config: AppConfig,
+  options: { bus?: MessageBus } = {},
+): BrokerOptions {
+  return {
+    namespace: config.namespace,
+    nodeID: config.nodeId,
+    transporter: transporterFor(config),
+    logger: {
+      type: "Console",
+      options: {
+        formatter: "short",
+        colors: process.stdout.isTTY,
+        moduleColors: process.stdout.isTTY,
+      },
+    },
+    logLevel: config.logLevel,
+    requestTimeout: config.requestTimeoutMs,
+    retryPolicy: { enabled: false },
+    registry: { strategy: "RoundRobin", preferLocal: true },
+    // On stop, wait for requests in flight instead of cutting them off.
+    tracking: { enabled: true, shutdownTimeout: 10_000 },
+    middlewares: [createPlatformMiddleware(config, options)],
+    replOptions: {
+      delimiter: "oms $",
+      customCommands: replCommands as unknown as NonNullable<
+        BrokerOptions["replOptions"]
+      >["customCommands"],
+    },
+  };
+}
+
+function transporterFor(config: AppConfig): BrokerOptions["transporter"] {
+  // A connection string such as "nats://host:4222" or "kafka://host:9092"; Moleculer parses it.
+  if (config.transporter) return config.transporter as BrokerOptions["transporter"];
+  if (!config.kafka) return null;
+  return {
+    type: "Kafka",
+    options: {
+      clientId: `${config.kafka.clientId}-${config.nodeId}`,
+      bootstrapBrokers: config.kafka.brokers,
+    },
+  };
+}

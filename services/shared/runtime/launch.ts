@@ -1,0 +1,71 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ServiceBroker } from "moleculer";
+import { loadConfig } from "../config/config";
+import { createBrokerOptions } from "./broker-options";
+
+/** The services this repository runs; each is one Moleculer service in its own file. */
+const SERVICE_FILES = {
+  api: "../../api/api.service",
+  order: "../../order/order.service",
+  payment: "../../payment/payment.service",
+  saga: "../../saga/saga.service",
+} as const;
+type ServiceName = keyof typeof SERVICE_FILES;
+const ALL_SERVICES = Object.keys(SERVICE_FILES) as ServiceName[];
+
+/**
+ * One entry point for every way to run the OMS:
+ *   launch                      all services in one process (npm start)
+ *   launch order [--instance 2] one service as its own node, id "order-2" (npm run node -- order)
+ *   launch --repl               the REPL: all services when embedded, a bare REPL node on Kafka
+ */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      repl: { type: "boolean", default: false },
+      instance: { type: "string", short: "i", default: "1" },
+    },
+  });
+  const unknown = positionals.filter((name) => !(name in SERVICE_FILES));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown service(s) ${unknown.join(", ")}; choose from ${ALL_SERVICES.join(", ")}`,
+    );
+
+  const distributedRepl = values.repl && process.env.KAFKA_BROKERS;
+  const services =
+    positionals.length > 0 ? (positionals as ServiceName[]) : distributedRepl ? [] : ALL_SERVICES;
+  const defaultNodeId = values.repl
+    ? `repl-${process.pid}`
+    : positionals.length > 0
+      ? `${services.join("-")}-${values.instance}`
+      : "oms-embedded";
+  const config = loadConfig({ NODE_ID: defaultNodeId, ...process.env });
+
+  const broker = new ServiceBroker(createBrokerOptions(config));
+  for (const name of services) broker.loadService(path.join(__dirname, SERVICE_FILES[name]));
+
+  const stop = async (signal: string) => {
+    broker.logger.info(`${signal} received, stopping...`);
+    await broker.stop().catch((error: unknown) => broker.logger.error("Stop failed", error));
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+
+  await broker.start();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const http = services.includes("api") ? `, HTTP on http://localhost:${config.http.port}` : "";
+  broker.logger.info(
+    `Node ${config.nodeId} ready in ${seconds}s with [${services.join(", ")}]${http}`,
+  );
+  if (values.repl) broker.repl();
+}
+
+main().catch((error: unknown) => {
+  console.error("Failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import type { Middleware, ServiceBroker } from "moleculer";
+import type { AppConfig } from "../config/config";
+import { startEmbeddedPostgres, type RunningPostgres } from "../db/embedded-postgres";
+import type { MessageBus } from "../messaging/message-bus.port";
+import { createMessageBus } from "./message-bus.factory";
+
+/** What every local service of a broker shares: the configuration and the one message bus. */
+export interface Platform {
+  config: AppConfig;
+  bus: MessageBus;
+}
+
+const platforms = new WeakMap<ServiceBroker, Platform>();
+
+export function platformOf(broker: ServiceBroker): Platform {
+  const platform = platforms.get(broker);
+  if (!platform)
+    throw new Error(
+      "this broker was created without the OMS platform middleware (see moleculer.config.ts)",
+    );
+  return platform;
+}
+
+/**
+ * Broker-level set-up, shared by `npm start`, the distributed nodes, the REPL and the tests:
+ * - created: one message bus per process (in-process without Kafka, Kafka bus with it);
+ * - starting: the embedded PostgreSQL when no database URL is configured and a local service
+ *   owns a database (before any service starts, so their migrations find a server);
+ * - stopped: close the bus, then stop the embedded PostgreSQL.
+ */
+export function createPlatformMiddleware(
+  config: AppConfig,
+  options: { bus?: MessageBus } = {},
+): Middleware {
+  let postgres: RunningPostgres | undefined;
+  return {
+    name: "OmsPlatform",
+    created(broker) {
+      platforms.set(broker, {
+        config,
+        bus: options.bus ?? createMessageBus(config, broker.getLogger("bus")),
+      });
+    },
+    async starting(broker) {
+      const ownsDatabase = broker.services.some((service) => service.metadata?.database);
+      if (!config.embeddedPostgres || !ownsDatabase) return;
+      if (config.kafka) {
+        throw new Error(
+          "distributed mode (KAFKA_BROKERS) needs ORDER_DATABASE_URL, PAYMENT_DATABASE_URL and SAGA_DATABASE_URL: " +
+            "separate nodes cannot share one embedded PostgreSQL",
+        );
+      }
+      postgres = await startEmbeddedPostgres({
+        ...config.embeddedPostgres,
+        logger: broker.getLogger("postgres"),
+      });
+    },
+    async stopped(broker) {
+      await platformOf(broker).bus.close();
+      await postgres?.stop();
+    },
+  };
+}

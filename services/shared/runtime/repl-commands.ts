@@ -1,0 +1,89 @@
+import type { ServiceBroker } from "moleculer";
+
+/** moleculer-repl hands an action its parsed arguments by name, plus `options` (typed as string[] upstream). */
+type ReplArgs = Record<string, unknown> & { options: Record<string, unknown> };
+
+interface ReplCommand {
+  command: string;
+  description: string;
+  options?: Array<{ option: string; description: string }>;
+  action(broker: ServiceBroker, args: ReplArgs): Promise<void>;
+}
+
+const DLT_OWNERS = ["order", "payment", "saga"] as const;
+
+/**
+ * Project commands for `npm run repl`, next to Moleculer's own (`call`, `services`, `nodes`...):
+ *   order p1:2:499.5 p2:1:10    place an order (productId:quantity:price ...)
+ *   saga <orderId>              a saga with its transition history
+ *   dlt [--limit 20]            dead-lettered records of every service
+ *   replay <service> <id>       send a dead letter back to its topic
+ */
+export const replCommands: ReplCommand[] = [
+  {
+    command: "order <lines...>",
+    description: "Place an order: productId:quantity:price ... (e.g. order p1:2:499.5)",
+    async action(broker, args) {
+      const lines = args.lines as string[];
+      const items = lines.map((line) => {
+        const [productId = "", quantity = "", price = ""] = line.split(":");
+        return { productId, quantity: Number(quantity), price: Number(price) };
+      });
+      await show(() => broker.call("order.create", { items }));
+    },
+  },
+  {
+    command: "saga <orderId>",
+    description: "Show an order's saga and its transition history",
+    async action(broker, args) {
+      await show(async () => {
+        const saga = await broker.call<
+          { transitions: Array<Record<string, unknown>> } & Record<string, unknown>,
+          object
+        >("saga.get", {
+          orderId: args.orderId,
+        });
+        const { transitions, ...summary } = saga;
+        console.log(summary);
+        console.table(transitions);
+      });
+    },
+  },
+  {
+    command: "dlt",
+    description: "List dead-lettered records of every service (newest first)",
+    options: [{ option: "-l, --limit <n>", description: "rows per service (default 20)" }],
+    async action(broker, args) {
+      const limit = Number(args.options.limit ?? 20);
+      for (const owner of DLT_OWNERS) {
+        await show(async () => {
+          const rows = await broker.call<Array<Record<string, unknown>>, object>(
+            `${owner}.deadLetters`,
+            { limit },
+          );
+          console.log(`${owner}: ${rows.length} dead letter(s)`);
+          if (rows.length > 0) console.table(rows.map(({ value: _value, ...row }) => row));
+        });
+      }
+    },
+  },
+  {
+    command: "replay <service> <id>",
+    description: "Send a dead letter back to its source topic (after fixing the cause)",
+    async action(broker, args) {
+      await show(() =>
+        broker.call(`${String(args.service)}.replayDeadLetter`, { id: Number(args.id) }),
+      );
+    },
+  },
+];
+
+async function show(work: () => Promise<unknown>): Promise<void> {
+  try {
+    const result = await work();
+    if (result !== undefined) console.log(result);
+  } catch (error) {
+    const failure = error as { message?: string; data?: unknown };
+    console.error(`Error: ${failure.message ?? String(error)}`, failure.data ?? "");
+  }
+}
