@@ -53,6 +53,14 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", forbiddenInDomain] },
   },
   {
+    files: ["**/*.config.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { module: "writable", require: "readonly", __dirname: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },

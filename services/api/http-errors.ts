@@ -93,14 +93,16 @@ interface ValidationFailure {
   message?: string;
   type?: string;
   expected?: unknown;
+  actual?: unknown;
 }
 
 /** fastest-validator's wording is fine except for these two; they get a field-level message. */
 function describeFailure(failure: ValidationFailure): Array<[string, string]> {
   const field = failure.field || "body";
-  if (failure.type === "objectStrict" && typeof failure.expected === "string") {
+  // objectStrict lists the forbidden keys in `actual` ("a, b") and the allowed ones in `expected`.
+  if (failure.type === "objectStrict" && typeof failure.actual === "string") {
     const prefix = failure.field ? `${failure.field}.` : "";
-    return failure.expected
+    return failure.actual
       .split(",")
       .map((key) => [`${prefix}${key.trim()}`, "is not an allowed field"]);
   }

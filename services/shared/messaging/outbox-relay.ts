@@ -70,7 +70,12 @@ export class OutboxRelay {
         published = await this.publishBatch();
       } while (!this.stopped && published === this.options.batchSize);
     } catch (error) {
-      this.options.logger.warn(`Outbox publish failed, will retry: ${(error as Error).message}`);
+      // While stopping, consumers leave and publishes fail by design: the rows simply stay pending.
+      const log = this.stopped ? this.options.logger.debug : this.options.logger.warn;
+      log.call(
+        this.options.logger,
+        `Outbox publish failed, will retry: ${(error as Error).message}`,
+      );
     }
   }
 

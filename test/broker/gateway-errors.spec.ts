@@ -1,0 +1,143 @@
+import { http, orderOf } from "../support/http";
+import { startTestSystem, type TestSystem } from "../support/test-system";
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem("gateway", { fresh: true });
+});
+afterAll(() => system.stop());
+
+const post = (body: string, contentType = "application/json") =>
+  http(system.baseUrl, "POST", "/orders", {
+    body,
+    headers: contentType ? { "content-type": contentType } : {},
+  });
+
+/** Every error leaves the gateway in one shape, with no stack trace or database message in it. */
+function expectErrorShape(body: Record<string, unknown>, status: number) {
+  expect(body).toEqual({
+    status,
+    message: expect.any(String),
+    timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    ...(body.errors !== undefined && { errors: expect.any(Object) }),
+  });
+  expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|Sequelize|SQL|node_modules/);
+}
+
+describe("validation failures are 400 with errors keyed by field path", () => {
+  it.each([
+    ["no items", { items: [] }, "items"],
+    ["missing items", {}, "items"],
+    ["quantity 0", orderOf("p1", 0, 10), "items[0].quantity"],
+    ["fractional quantity", orderOf("p1", 1.5, 10), "items[0].quantity"],
+    ["negative price", orderOf("p1", 1, -5), "items[0].price"],
+    ["zero price", orderOf("p1", 1, 0), "items[0].price"],
+    [
+      "non-numeric price",
+      { items: [{ productId: "p1", quantity: 1, price: "ten" }] },
+      "items[0].price",
+    ],
+    ["price with 3 decimals", orderOf("p1", 1, 1.005), "items[0].price"],
+    ["missing productId", { items: [{ quantity: 1, price: 10 }] }, "items[0].productId"],
+    ["blank productId", orderOf("   ", 1, 10), "items[0].productId"],
+    [
+      "error in a later item",
+      { items: [orderOf("p1", 1, 1).items[0], { productId: "p2", quantity: -1, price: 1 }] },
+      "items[1].quantity",
+    ],
+    ["unknown top-level field", { ...orderOf("p1", 1, 10), discount: 5 }, "discount"],
+    [
+      "unknown item field",
+      { items: [{ productId: "p1", quantity: 1, price: 10, colour: "red" }] },
+      "items[0].colour",
+    ],
+  ])("%s", async (_case, body, field) => {
+    const response = await post(JSON.stringify(body));
+    expect(response.status).toBe(400);
+    expect(response.body.message).toBe("Validation failed");
+    expect(Object.keys(response.body.errors as object)).toContain(field);
+    expectErrorShape(response.body, 400);
+  });
+});
+
+describe("malformed requests are the right 4xx in the same shape", () => {
+  it.each([
+    ["a body that is not JSON", () => post('{"items": ['), 400],
+    ["a JSON array instead of an object", () => post("[1, 2]"), 400],
+    ["text/plain content", () => post(JSON.stringify(orderOf("p1", 1, 10)), "text/plain"), 415],
+    ["no content type", () => post(JSON.stringify(orderOf("p1", 1, 10)), ""), 415],
+    [
+      "a 2 MB body",
+      () =>
+        post(
+          JSON.stringify({
+            items: [{ productId: "x".repeat(2 * 1024 * 1024), quantity: 1, price: 1 }],
+          }),
+        ),
+      413,
+    ],
+    [
+      "an unknown order id",
+      () => http(system.baseUrl, "GET", "/orders/7d2c8a57-5f3e-4c1a-9a59-5d1f2f0e9b11"),
+      404,
+    ],
+    [
+      "an order id that is not a uuid",
+      () => http(system.baseUrl, "GET", "/orders/not-a-uuid"),
+      400,
+    ],
+    [
+      "the saga of an unknown order",
+      () => http(system.baseUrl, "GET", "/orders/7d2c8a57-5f3e-4c1a-9a59-5d1f2f0e9b11/saga"),
+      404,
+    ],
+    [
+      "the payment of an unknown order",
+      () => http(system.baseUrl, "GET", "/orders/7d2c8a57-5f3e-4c1a-9a59-5d1f2f0e9b11/payment"),
+      404,
+    ],
+    ["an unknown route", () => http(system.baseUrl, "GET", "/nothing-here"), 404],
+    ["an unknown status filter", () => http(system.baseUrl, "GET", "/orders?status=SHIPPED"), 400],
+    ["an oversized page", () => http(system.baseUrl, "GET", "/orders?pageSize=1000"), 400],
+    [
+      "an Idempotency-Key that is too long",
+      () =>
+        http(system.baseUrl, "POST", "/orders", {
+          json: orderOf("p1", 1, 1),
+          headers: { "idempotency-key": "k".repeat(256) },
+        }),
+      400,
+    ],
+  ])("%s", async (_case, send, status) => {
+    const response = await send();
+    expect(response.status).toBe(status);
+    expectErrorShape(response.body, status);
+  });
+
+  it("leaves the service healthy and taking orders afterwards", async () => {
+    const ready = await http(system.baseUrl, "GET", "/health/ready");
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe("UP");
+    const created = await post(JSON.stringify(orderOf("p1", 1, 10)));
+    expect(created.status).toBe(201);
+  });
+});
+
+describe("health", () => {
+  it("is live", async () => {
+    expect(await http(system.baseUrl, "GET", "/health/live")).toMatchObject({
+      status: 200,
+      body: { status: "UP" },
+    });
+  });
+
+  it("reports each service's database and bus when ready", async () => {
+    const ready = await http(system.baseUrl, "GET", "/health/ready");
+    expect(ready.body.checks).toEqual({
+      order: { status: "UP", database: "UP", bus: "in-process" },
+      payment: { status: "UP", database: "UP", bus: "in-process" },
+      saga: { status: "UP", database: "UP", bus: "in-process" },
+    });
+  });
+});

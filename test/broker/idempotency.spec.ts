@@ -1,0 +1,61 @@
+import { http, orderOf } from "../support/http";
+import { query, startTestSystem, type TestSystem } from "../support/test-system";
+
+const NAME = "idempotency";
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem(NAME, { fresh: true });
+});
+afterAll(() => system.stop());
+
+const place = (key: string, body: unknown) =>
+  http(system.baseUrl, "POST", "/orders", { json: body, headers: { "idempotency-key": key } });
+
+const ordersWithKey = async (key: string) =>
+  (
+    await query(NAME, "order", "SELECT count(*)::int AS n FROM orders WHERE idempotency_key = $1", [
+      key,
+    ])
+  )[0]!.n;
+
+describe("POST /orders with an Idempotency-Key", () => {
+  it("returns the same order for the same key and body, and creates only one", async () => {
+    const first = await place("retry-1", orderOf("p1", 2, 499.5));
+    const second = await place("retry-1", {
+      items: [{ productId: "p1", quantity: 2, price: 499.5 }],
+    });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body.orderId).toBe(first.body.orderId);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(await ordersWithKey("retry-1")).toBe(1);
+  });
+
+  it("refuses the same key with a different body with 409", async () => {
+    await place("retry-2", orderOf("p1", 1, 10));
+    const conflict = await place("retry-2", orderOf("p1", 2, 10));
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/Idempotency-Key/),
+    });
+    expect(await ordersWithKey("retry-2")).toBe(1);
+  });
+
+  it("creates one order when the same request races itself", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => place("race-1", orderOf("p1", 1, 10))),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(201));
+    expect(new Set(responses.map((response) => response.body.orderId)).size).toBe(1);
+    expect(await ordersWithKey("race-1")).toBe(1);
+  });
+
+  it("treats orders without a key as distinct", async () => {
+    const a = await http(system.baseUrl, "POST", "/orders", { json: orderOf("p1", 1, 10) });
+    const b = await http(system.baseUrl, "POST", "/orders", { json: orderOf("p1", 1, 10) });
+    expect(a.body.orderId).not.toBe(b.body.orderId);
+  });
+});

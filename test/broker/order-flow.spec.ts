@@ -1,0 +1,167 @@
+import { eventually } from "../support/eventually";
+import { http, orderOf } from "../support/http";
+import { query, startTestSystem, type TestSystem } from "../support/test-system";
+
+const NAME = "flow";
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem(NAME, { fresh: true });
+});
+afterAll(() => system.stop());
+
+async function finalOrder(orderId: string) {
+  return eventually(async () => {
+    const { status, body } = await http(system.baseUrl, "GET", `/orders/${orderId}`);
+    expect(status).toBe(200);
+    expect(["CONFIRMED", "CANCELLED"]).toContain(body.status);
+    return body;
+  });
+}
+
+describe("an order within the limit", () => {
+  let orderId: string;
+
+  beforeAll(async () => {
+    const created = await http(system.baseUrl, "POST", "/orders", {
+      json: orderOf("p1", 2, 499.5),
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ orderId: expect.any(String), status: "PENDING" });
+    expect(created.headers.get("location")).toBe(`/orders/${created.body.orderId}`);
+    orderId = created.body.orderId as string;
+  });
+
+  it("ends CONFIRMED with the total the domain computed", async () => {
+    const order = await finalOrder(orderId);
+    expect(order).toMatchObject({
+      orderId,
+      status: "CONFIRMED",
+      total: "999.00",
+      currency: "INR",
+      cancellationReason: null,
+      items: [{ productId: "p1", quantity: 2, unitPrice: "499.50", lineTotal: "999.00" }],
+    });
+  });
+
+  it("has a saga that went through every state, each transition timed and caused by a message", async () => {
+    await finalOrder(orderId);
+    const { status, body } = await http<{
+      state: string;
+      finished: boolean;
+      transitions: Array<Record<string, unknown>>;
+    }>(system.baseUrl, "GET", `/orders/${orderId}/saga`);
+    expect(status).toBe(200);
+    expect(body.state).toBe("ORDER_CONFIRMED");
+    expect(body.finished).toBe(true);
+    expect(body.transitions.map((transition) => [transition.from, transition.to])).toEqual([
+      [null, "STARTED"],
+      ["STARTED", "PAYMENT_INITIATED"],
+      ["PAYMENT_INITIATED", "PAYMENT_COMPLETED"],
+      ["PAYMENT_COMPLETED", "ORDER_CONFIRMED"],
+    ]);
+    for (const transition of body.transitions) {
+      expect(Number.isNaN(Date.parse(transition.at as string))).toBe(false);
+      expect(transition.causationId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+    }
+  });
+
+  it("has exactly one COMPLETED payment in INR for 999.00", async () => {
+    await finalOrder(orderId);
+    const { status, body } = await http(system.baseUrl, "GET", `/orders/${orderId}/payment`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      orderId,
+      status: "COMPLETED",
+      amount: "999.00",
+      currency: "INR",
+      failureReason: null,
+    });
+    const payments = await query(
+      NAME,
+      "payment",
+      "SELECT count(*)::int AS n FROM payments WHERE order_id = $1",
+      [orderId],
+    );
+    expect(payments[0]!.n).toBe(1);
+  });
+
+  it("leaves no outbox row unsent in any service", async () => {
+    await finalOrder(orderId);
+    for (const owner of ["order", "payment", "saga"] as const) {
+      await eventually(async () => {
+        const [row] = await query(
+          NAME,
+          owner,
+          "SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL",
+        );
+        expect(row!.n).toBe(0);
+      });
+    }
+  });
+});
+
+describe("an order above the decline limit", () => {
+  it("ends CANCELLED, its saga compensated, with the provider's reason everywhere", async () => {
+    const created = await http(system.baseUrl, "POST", "/orders", {
+      json: orderOf("big-tv", 3, 50_000),
+    });
+    expect(created.status).toBe(201);
+    const orderId = created.body.orderId as string;
+
+    const order = await finalOrder(orderId);
+    expect(order).toMatchObject({ status: "CANCELLED", total: "150000.00" });
+    expect(order.cancellationReason).toMatch(
+      /payment failed: amount 150000\.00 INR exceeds the limit of 100000\.00 INR/,
+    );
+
+    const saga = await http<{
+      state: string;
+      failureReason: string;
+      transitions: Array<{ to: string }>;
+    }>(system.baseUrl, "GET", `/orders/${orderId}/saga`);
+    expect(saga.body.state).toBe("ORDER_CANCELLED");
+    expect(saga.body.transitions.map((transition) => transition.to)).toEqual([
+      "STARTED",
+      "PAYMENT_INITIATED",
+      "PAYMENT_FAILED",
+      "ORDER_CANCELLED",
+    ]);
+    expect(saga.body.failureReason).toMatch(/exceeds the limit/);
+
+    const payment = await http(system.baseUrl, "GET", `/orders/${orderId}/payment`);
+    expect(payment.body).toMatchObject({ status: "FAILED", amount: "150000.00", currency: "INR" });
+    expect(payment.body.failureReason).toMatch(/exceeds the limit/);
+  });
+});
+
+describe("GET /orders", () => {
+  it("pages newest first and filters by status", async () => {
+    const ids: string[] = [];
+    for (const price of [1, 2, 3]) {
+      const created = await http(system.baseUrl, "POST", "/orders", {
+        json: orderOf("list", 1, price),
+      });
+      ids.push(created.body.orderId as string);
+    }
+    await Promise.all(ids.map(finalOrder));
+
+    const page = await http<{
+      rows: Array<{ orderId: string }>;
+      total: number;
+      page: number;
+      pageSize: number;
+    }>(system.baseUrl, "GET", "/orders?pageSize=2&page=1");
+    expect(page.status).toBe(200);
+    expect(page.body.rows.map((row) => row.orderId)).toEqual([ids[2], ids[1]]);
+    expect(page.body).toMatchObject({ page: 1, pageSize: 2 });
+
+    const cancelled = await http<{ rows: Array<{ status: string }> }>(
+      system.baseUrl,
+      "GET",
+      "/orders?status=CANCELLED",
+    );
+    expect(cancelled.body.rows.length).toBeGreaterThan(0);
+    expect(cancelled.body.rows.every((row) => row.status === "CANCELLED")).toBe(true);
+  });
+});

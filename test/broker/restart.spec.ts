@@ -1,0 +1,81 @@
+import type { PersistentService } from "../../services/shared/runtime/persistence.mixins";
+import { eventually } from "../support/eventually";
+import { http, orderOf } from "../support/http";
+import { query, startTestSystem, type TestSystem } from "../support/test-system";
+
+const NAME = "restart";
+let system: TestSystem | undefined;
+
+afterAll(() => system?.stop());
+
+const scalar = async (owner: "order" | "payment" | "saga", sql: string, params: unknown[] = []) =>
+  (await query(NAME, owner, sql, params))[0]!.n as number;
+
+describe("a restart in the middle of the flow", () => {
+  it("loses and duplicates nothing: the order still ends CONFIRMED with exactly one payment", async () => {
+    system = await startTestSystem(NAME, { fresh: true });
+    // Hold the flow mid-way: the payment service stops consuming, as if it had crashed.
+    await (
+      system.broker.getLocalService("payment") as unknown as PersistentService
+    ).messaging.stop();
+
+    const created = await http(system.baseUrl, "POST", "/orders", {
+      json: orderOf("p1", 2, 499.5),
+    });
+    expect(created.status).toBe(201);
+    const orderId = created.body.orderId as string;
+
+    // Observable mid-flow state: saga waiting for payment, its InitiatePayment still in the outbox.
+    await eventually(async () => {
+      const [saga] = await query(
+        NAME,
+        "saga",
+        "SELECT state FROM order_sagas WHERE order_id = $1",
+        [orderId],
+      );
+      expect(saga?.state).toBe("PAYMENT_INITIATED");
+    });
+    expect(
+      await scalar(
+        "saga",
+        "SELECT count(*)::int AS n FROM outbox WHERE message_key = $1 AND sent_at IS NULL",
+        [orderId],
+      ),
+    ).toBe(1);
+    expect(await scalar("payment", "SELECT count(*)::int AS n FROM payments")).toBe(0);
+
+    await system.stop();
+    system = await startTestSystem(NAME);
+
+    await eventually(async () => {
+      const order = await http(system!.baseUrl, "GET", `/orders/${orderId}`);
+      expect(order.body.status).toBe("CONFIRMED");
+      const saga = await http(system!.baseUrl, "GET", `/orders/${orderId}/saga`);
+      expect(saga.body.state).toBe("ORDER_CONFIRMED");
+    });
+    expect(
+      await scalar("payment", "SELECT count(*)::int AS n FROM payments WHERE order_id = $1", [
+        orderId,
+      ]),
+    ).toBe(1);
+    expect(await scalar("order", "SELECT count(*)::int AS n FROM orders")).toBe(1);
+    for (const owner of ["order", "payment", "saga"] as const) {
+      await eventually(async () =>
+        expect(
+          await scalar(owner, "SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL"),
+        ).toBe(0),
+      );
+    }
+  });
+
+  it("keeps the data of earlier runs: migrations run once, and the restarted system reads the old order", async () => {
+    const [migrations] = await query(
+      NAME,
+      "order",
+      "SELECT count(*)::int AS n FROM schema_migrations",
+    );
+    expect(migrations!.n).toBe(2);
+    const list = await http<{ total: number }>(system!.baseUrl, "GET", "/orders");
+    expect(list.body.total).toBe(1);
+  });
+});
