@@ -1,0 +1,239 @@
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Producer,
+} from "kafkajs";
+import type { KafkaConfig } from "../config/config";
+import type { Logger } from "../logger";
+import type {
+  IncomingRecord,
+  MessageBus,
+  OutgoingRecord,
+  SubscribeOptions,
+  Subscription,
+} from "./message-bus.port";
+
+const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
+
+/**
+ * The bus of the distributed mode: durable Kafka topics through kafkajs.
+ *
+ * - Producer: idempotent, acks=all, keyed by orderId with Kafka's default (murmur2) partitioner,
+ *   so every client agrees on which partition holds an order.
+ * - Consumers: one group per service, offsets committed by hand only after the handler resolved
+ *   (i.e. after the service's transaction); a rejected handler gets the same record again and
+ *   the partition waits: nothing is skipped. A new group starts at the earliest offset.
+ * - Topics are created explicitly (ensureTopics) with the configured partitions and replication.
+ */
+export class KafkaBus implements MessageBus {
+  readonly kind = "kafka" as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private producerReady: Promise<void> | undefined;
+  private adminReady: Promise<void> | undefined;
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      logLevel: KafkaLogLevel.WARN,
+      logCreator: () => (entry) => this.log(entry),
+      retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 10 },
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded, so a publish during a broker outage fails and the outbox row stays pending
+      // (the relay retries); consumers' inboxes absorb any resulting duplicate.
+      retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  async ensureTopics(topics: string[]): Promise<void> {
+    await this.connectAdmin();
+    const existing = new Set(await this.admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) await this.createTopics(missing);
+    await this.waitForLeaders(topics);
+  }
+
+  private async createTopics(missing: string[]): Promise<void> {
+    await this.admin
+      .createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.config.topicPartitions,
+          replicationFactor: this.config.replicationFactor,
+        })),
+      })
+      .catch((error: { type?: string; message: string }) => {
+        // Another instance created them between our list and create: that is the goal anyway.
+        if (error.type !== "TOPIC_ALREADY_EXISTS") throw error;
+      });
+    this.logger.info(`Created Kafka topics: ${missing.join(", ")}`);
+  }
+
+  /** A topic another node has just created may not have partition leaders yet; consumers need them. */
+  private async waitForLeaders(topics: string[], timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
+      const ready = metadata.every((topic) =>
+        topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (ready) return;
+      if (Date.now() > deadline)
+        throw new Error(`Kafka topics have no partition leaders after ${timeoutMs} ms`);
+      await delay(200);
+    }
+  }
+
+  async publish(records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.connectProducer();
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const record of records)
+      byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({
+        topic,
+        messages: messages.map((message) => ({
+          key: message.key,
+          value: message.value,
+          headers: message.headers,
+        })),
+      })),
+    });
+  }
+
+  async subscribe({ groupId, topics, handler }: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // A new message is handled as soon as it arrives instead of after a long fetch wait.
+      maxWaitTimeInMs: 100,
+    });
+    let closing = false;
+    await consumer.connect();
+    this.consumers.add(consumer);
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.config.topicPartitions,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const record: IncomingRecord = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value,
+          headers: toStringHeaders(message.headers),
+        };
+        for (let failures = 0; ; failures += 1) {
+          if (closing) throw new Error("consumer is closing; the record will be delivered again");
+          try {
+            await handler(record);
+            break;
+          } catch (error) {
+            this.logger.warn(
+              `${groupId}: ${topic}[${partition}]@${message.offset} failed, retrying: ${(error as Error).message}`,
+            );
+            await delay(
+              Math.min(REDELIVERY_DELAY_MS.first * 2 ** failures, REDELIVERY_DELAY_MS.max),
+            );
+            await heartbeat();
+          }
+        }
+        await consumer.commitOffsets([
+          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
+      },
+    });
+    return {
+      close: async () => {
+        closing = true;
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  async isHealthy(): Promise<boolean> {
+    try {
+      await this.connectAdmin();
+      await withTimeout(this.admin.describeCluster(), 3_000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
+    this.consumers.clear();
+    await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private connectProducer(): Promise<void> {
+    this.producerReady ??= this.producer.connect().catch((error: unknown) => {
+      this.producerReady = undefined;
+      throw error;
+    });
+    return this.producerReady;
+  }
+
+  private connectAdmin(): Promise<void> {
+    this.adminReady ??= this.admin.connect().catch((error: unknown) => {
+      this.adminReady = undefined;
+      throw error;
+    });
+    return this.adminReady;
+  }
+
+  private log({ level, log }: LogEntry): void {
+    const text = `[kafkajs] ${log.message}${log.error ? `: ${String(log.error)}` : ""}`;
+    // Expected: retries are bounded on purpose (see the producer above); inboxes dedupe.
+    if (log.message.startsWith("Limiting retries for the idempotent producer"))
+      this.logger.debug(text);
+    else if (level === KafkaLogLevel.ERROR) this.logger.error(text);
+    else if (level === KafkaLogLevel.WARN) this.logger.warn(text);
+    else this.logger.debug(text);
+  }
+}
+
+function toStringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined)
+      result[name] = Array.isArray(value) ? value.map(String).join(",") : String(value);
+  }
+  return result;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from "node:crypto";
+import type {
+  IncomingRecord,
+  MessageBus,
+  Subscription,
+} from "../../services/shared/messaging/message-bus.port";
+import { eventually } from "../support/eventually";
+
+/**
+ * The promises of services/shared/messaging/message-bus.port.ts, run against every adapter
+ * (in-process-bus.spec.ts, kafka-bus.spec.ts). Each test uses topics and groups of its own.
+ */
+export function describeBusContract(
+  adapter: string,
+  createBus: () => Promise<MessageBus>,
+  timeoutMs = 20_000,
+): void {
+  describe(`${adapter}: message bus contract`, () => {
+    let bus: MessageBus;
+    let subscriptions: Subscription[];
+
+    beforeEach(async () => {
+      bus = await createBus();
+      subscriptions = [];
+    });
+    afterEach(async () => {
+      for (const subscription of subscriptions) await subscription.close();
+      await bus.close();
+    });
+
+    const freshTopic = async () => {
+      const topic = `contract.${randomUUID().slice(0, 8)}`;
+      await bus.ensureTopics([topic]);
+      return topic;
+    };
+    const freshGroup = () => `group-${randomUUID().slice(0, 8)}`;
+    const consume = async (
+      topic: string,
+      groupId: string,
+      handler: (record: IncomingRecord) => Promise<void> | void,
+    ) => {
+      const subscription = await bus.subscribe({
+        groupId,
+        topics: [topic],
+        handler: async (record) => handler(record),
+      });
+      subscriptions.push(subscription);
+      return subscription;
+    };
+    const text = (record: IncomingRecord) => record.value?.toString() ?? "";
+
+    it("delivers key, value and headers as they were published", async () => {
+      const topic = await freshTopic();
+      const received: IncomingRecord[] = [];
+      await consume(topic, freshGroup(), (record) => void received.push(record));
+      await bus.publish([
+        {
+          topic,
+          key: "order-1",
+          value: '{"hello":"world"}',
+          headers: { "message-type": "Greeting" },
+        },
+      ]);
+
+      await eventually(() => expect(received).toHaveLength(1), timeoutMs);
+      expect(received[0]).toMatchObject({
+        topic,
+        key: "order-1",
+        headers: { "message-type": "Greeting" },
+      });
+      expect(text(received[0]!)).toBe('{"hello":"world"}');
+      expect(received[0]!.partition).toEqual(expect.any(Number));
+      expect(received[0]!.offset).toEqual(expect.any(String));
+    });
+
+    it("keeps the publish order of records with the same key", async () => {
+      const topic = await freshTopic();
+      const seen = new Map<string, number[]>();
+      await consume(topic, freshGroup(), async (record) => {
+        // Uneven handling time must not reorder one key's records.
+        if (Math.random() < 0.3) await new Promise((resolve) => setTimeout(resolve, 5));
+        const [key, sequence] = text(record).split(":");
+        seen.set(key!, [...(seen.get(key!) ?? []), Number(sequence)]);
+      });
+      const keys = ["a", "b", "c", "d"];
+      for (let batch = 0; batch < 3; batch += 1) {
+        await bus.publish(
+          Array.from({ length: 20 }, (_, index) => {
+            const key = keys[index % keys.length]!;
+            return { topic, key, value: `${key}:${batch * 20 + index}` };
+          }),
+        );
+      }
+      await eventually(() => expect([...seen.values()].flat()).toHaveLength(60), timeoutMs);
+      for (const sequences of seen.values())
+        expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    });
+
+    it("gives every consumer group every record", async () => {
+      const topic = await freshTopic();
+      const first: string[] = [];
+      const second: string[] = [];
+      await consume(topic, freshGroup(), (record) => void first.push(text(record)));
+      await consume(topic, freshGroup(), (record) => void second.push(text(record)));
+      const values = Array.from({ length: 10 }, (_, index) => `record-${index}`);
+      await bus.publish(values.map((value, index) => ({ topic, key: `k${index}`, value })));
+
+      await eventually(() => {
+        expect([...first].sort()).toEqual([...values].sort());
+        expect([...second].sort()).toEqual([...values].sort());
+      }, timeoutMs);
+    });
+
+    it("hands each record to one member of a group", async () => {
+      const topic = await freshTopic();
+      const group = freshGroup();
+      const handled: string[] = [];
+      await consume(topic, group, (record) => void handled.push(text(record)));
+      await consume(topic, group, (record) => void handled.push(text(record)));
+      const values = Array.from({ length: 24 }, (_, index) => `record-${index}`);
+      await bus.publish(values.map((value, index) => ({ topic, key: `key-${index}`, value })));
+
+      await eventually(() => expect(new Set(handled).size).toBe(values.length), timeoutMs);
+      expect(handled).toHaveLength(values.length);
+    });
+
+    it("redelivers a record whose handler failed, and holds later records of its key until then", async () => {
+      const topic = await freshTopic();
+      const attempts: string[] = [];
+      let failuresLeft = 2;
+      await consume(topic, freshGroup(), (record) => {
+        attempts.push(text(record));
+        if (text(record) === "first" && failuresLeft-- > 0) throw new Error("transient");
+      });
+      await bus
+        .publish([
+          { topic, key: "same", value: "first" },
+          { topic, key: "same", value: "second" },
+        ])
+        .catch(() => undefined); // the in-process bus resolves after consumption; either way is fine here
+
+      await eventually(
+        () => expect(attempts).toEqual(["first", "first", "first", "second"]),
+        timeoutMs,
+      );
+    });
+
+    it("lets a group that subscribes late read what was published before it existed", async () => {
+      const topic = await freshTopic();
+      await bus.publish([{ topic, key: "early", value: "before anyone listened" }]);
+      const received: string[] = [];
+      await consume(topic, freshGroup(), (record) => void received.push(text(record)));
+      await eventually(() => expect(received).toEqual(["before anyone listened"]), timeoutMs);
+    });
+
+    it("continues a group after its committed offset when a new member takes over", async () => {
+      const topic = await freshTopic();
+      const group = freshGroup();
+      const firstMember: string[] = [];
+      const leaving = await consume(topic, group, (record) => void firstMember.push(text(record)));
+      await bus.publish(["one", "two", "three"].map((value) => ({ topic, key: "k", value })));
+      await eventually(() => expect(firstMember).toEqual(["one", "two", "three"]), timeoutMs);
+      await leaving.close();
+      subscriptions.splice(subscriptions.indexOf(leaving), 1);
+
+      const nextMember: string[] = [];
+      await consume(topic, group, (record) => void nextMember.push(text(record)));
+      await bus.publish(["four", "five"].map((value) => ({ topic, key: "k", value })));
+      await eventually(() => expect(nextMember).toEqual(["four", "five"]), timeoutMs);
+    });
+
+    it("refuses to publish to a topic that was never created", async () => {
+      expect.assertions(1);
+      await expect(
+        bus.publish([{ topic: `missing.${randomUUID()}`, key: "k", value: "v" }]),
+      ).rejects.toThrow();
+    });
+
+    it("reports itself healthy while connected", async () => {
+      expect(await bus.isHealthy()).toBe(true);
+    });
+  });
+}
