@@ -19,7 +19,10 @@ module.exports = {
       displayName: "integration",
       testEnvironment: "node",
       transform,
-      testMatch: ["<rootDir>/test/broker/**/*.spec.ts", "<rootDir>/test/bus-contract/in-process-bus.spec.ts"],
+      testMatch: [
+        "<rootDir>/test/broker/**/*.spec.ts",
+        "<rootDir>/test/bus-contract/in-process-bus.spec.ts",
+      ],
       globalSetup: "<rootDir>/test/support/postgres.global-setup.ts",
       globalTeardown: "<rootDir>/test/support/postgres.global-teardown.ts",
     },

@@ -11,4 +11,5 @@ export * from "./payment-failed.contract";
 export * from "./registry";
 export * from "./reject-order.contract";
 export * from "./topics";
+export { fitReason, MAX_REASON_LENGTH } from "./validator";
 export type { FieldErrors, MoneyDto } from "./validator";

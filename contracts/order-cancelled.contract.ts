@@ -1,6 +1,6 @@
 import { defineContract } from "./contract";
 import { Topics } from "./topics";
-import { ISO_INSTANT } from "./validator";
+import { ISO_INSTANT, reasonSchema } from "./validator";
 
 /** Event: the order service cancelled the order. Ends the saga (see docs/adr/0004). */
 export interface OrderCancelled {
@@ -16,7 +16,7 @@ export const OrderCancelledContract = defineContract<OrderCancelled>({
   topic: Topics.orderCancelled,
   schema: {
     orderId: { type: "uuid" },
-    reason: { type: "string", min: 1, max: 500 },
+    reason: reasonSchema,
     cancelledAt: { type: "string", pattern: ISO_INSTANT },
   },
 });

@@ -1,6 +1,6 @@
 import { defineContract } from "./contract";
 import { Topics } from "./topics";
-import { ISO_INSTANT, moneySchema, type MoneyDto } from "./validator";
+import { ISO_INSTANT, moneySchema, reasonSchema, type MoneyDto } from "./validator";
 
 /** Event: the provider declined the payment; `reason` says why. */
 export interface PaymentFailed {
@@ -20,7 +20,7 @@ export const PaymentFailedContract = defineContract<PaymentFailed>({
     orderId: { type: "uuid" },
     paymentId: { type: "uuid" },
     amount: moneySchema,
-    reason: { type: "string", min: 1, max: 500 },
+    reason: reasonSchema,
     failedAt: { type: "string", pattern: ISO_INSTANT },
   },
 });

@@ -1,5 +1,6 @@
 import { defineContract } from "./contract";
 import { Topics } from "./topics";
+import { reasonSchema } from "./validator";
 
 /** Command from the saga: the payment failed, cancel the order with this reason. */
 export interface RejectOrder {
@@ -14,6 +15,6 @@ export const RejectOrderContract = defineContract<RejectOrder>({
   topic: Topics.orderReject,
   schema: {
     orderId: { type: "uuid" },
-    reason: { type: "string", min: 1, max: 500 },
+    reason: reasonSchema,
   },
 });

@@ -27,6 +27,20 @@ export function compileSchema<T>(schema: Schema): (input: unknown) => CheckResul
   };
 }
 
+/** Longest human-readable reason a message may carry (PaymentFailed, RejectOrder, OrderCancelled). */
+export const MAX_REASON_LENGTH = 500;
+
+export const reasonSchema = {
+  type: "string",
+  min: 1,
+  max: MAX_REASON_LENGTH,
+} as const satisfies ValidationRuleObject;
+
+/** Shortens a reason to fit the contracts, marking the cut, rather than failing the message. */
+export function fitReason(reason: string): string {
+  return reason.length <= MAX_REASON_LENGTH ? reason : `${reason.slice(0, MAX_REASON_LENGTH - 1)}…`;
+}
+
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Money on the wire: integer minor units and an ISO-4217 currency, never a float. */

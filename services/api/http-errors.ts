@@ -106,8 +106,12 @@ function describeFailure(failure: ValidationFailure): Array<[string, string]> {
       .split(",")
       .map((key) => [`${prefix}${key.trim()}`, "is not an allowed field"]);
   }
-  if (failure.type === "enumValue" && Array.isArray(failure.expected)) {
-    return [[field, `must be one of ${failure.expected.join(", ")}`]];
+  // enumValue names the allowed values in `expected`, as a list or already joined.
+  if (failure.type === "enumValue" && failure.expected !== undefined) {
+    const allowed = Array.isArray(failure.expected)
+      ? failure.expected.join(", ")
+      : String(failure.expected);
+    return [[field, `must be one of ${allowed}`]];
   }
   return [[field, failure.message ?? "is invalid"]];
 }

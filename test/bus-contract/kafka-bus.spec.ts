@@ -13,7 +13,13 @@ describeBusContract(
   "Kafka bus",
   async () =>
     new KafkaBus(
-      { brokers, clientId: "bus-contract", topicPartitions: 3, replicationFactor: 1 },
+      {
+        brokers,
+        clientId: "bus-contract",
+        topicPrefix: "",
+        topicPartitions: 3,
+        replicationFactor: 1,
+      },
       quiet,
     ),
   30_000,

@@ -2,6 +2,7 @@ import {
   OrderCancelledContract,
   OrderConfirmedContract,
   OrderCreatedContract,
+  fitReason,
 } from "../../../contracts";
 import type { Money } from "../../shared/domain/money.value-object";
 import { outgoingMessage, type OutboxMessage } from "../../shared/messaging/outbox";
@@ -37,7 +38,11 @@ export function toOutboxMessage(event: OrderEvent, causationId: string): OutboxM
     case "OrderCancelled":
       return outgoingMessage(
         OrderCancelledContract,
-        { orderId: event.orderId, reason: event.reason, cancelledAt: event.at.toISOString() },
+        {
+          orderId: event.orderId,
+          reason: fitReason(event.reason),
+          cancelledAt: event.at.toISOString(),
+        },
         context,
       );
   }

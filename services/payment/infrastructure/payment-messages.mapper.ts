@@ -1,4 +1,4 @@
-import { PaymentCompletedContract, PaymentFailedContract } from "../../../contracts";
+import { PaymentCompletedContract, PaymentFailedContract, fitReason } from "../../../contracts";
 import { outgoingMessage, type OutboxMessage } from "../../shared/messaging/outbox";
 import type { PaymentEvent } from "../domain/payment.events";
 
@@ -25,7 +25,7 @@ export function toOutboxMessage(event: PaymentEvent, causationId: string): Outbo
           orderId: event.orderId,
           paymentId: event.paymentId,
           amount,
-          reason: event.reason,
+          reason: fitReason(event.reason),
           failedAt: event.at.toISOString(),
         },
         context,

@@ -2,6 +2,7 @@ import {
   ApproveOrderContract,
   InitiatePaymentContract,
   RejectOrderContract,
+  fitReason,
 } from "../../../contracts";
 import { outgoingMessage, type OutboxMessage } from "../../shared/messaging/outbox";
 import type { SagaCommand } from "../domain/saga.commands";
@@ -28,7 +29,7 @@ export function toOutboxMessage(
     case "RejectOrder":
       return outgoingMessage(
         RejectOrderContract,
-        { orderId: command.orderId, reason: command.reason },
+        { orderId: command.orderId, reason: fitReason(command.reason) },
         context,
       );
   }

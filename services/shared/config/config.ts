@@ -8,6 +8,8 @@ export const DATABASE_OWNERS: readonly DatabaseOwner[] = ["order", "payment", "s
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
+  /** Prepended to every business topic and consumer group (KAFKA_TOPIC_PREFIX, default none). */
+  topicPrefix: string;
   topicPartitions: number;
   replicationFactor: number;
 }
@@ -82,7 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ]),
   ) as Record<DatabaseOwner, string>;
 
-  const brokers = read("KAFKA_BROKERS");
+  const brokers = read("KAFKA_BROKERS")
+    ?.split(",")
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== "");
+  if (brokers?.length === 0)
+    throw new ConfigError("KAFKA_BROKERS names no broker (expected host:port[,host:port...])");
   const logLevel = read("LOG_LEVEL") ?? "info";
   if (!["fatal", "error", "warn", "info", "debug", "trace"].includes(logLevel)) {
     throw new ConfigError(
@@ -100,8 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     http: { port: integer("PORT", 3000, 0), bodyLimit: read("HTTP_BODY_LIMIT") ?? "1mb" },
     kafka: brokers
       ? {
-          brokers: brokers.split(",").map((broker) => broker.trim()),
+          brokers,
           clientId: read("KAFKA_CLIENT_ID") ?? "oms",
+          topicPrefix: read("KAFKA_TOPIC_PREFIX") ?? "",
           topicPartitions: integer("KAFKA_TOPIC_PARTITIONS", 6, 1),
           replicationFactor: integer("KAFKA_REPLICATION_FACTOR", 1, 1),
         }

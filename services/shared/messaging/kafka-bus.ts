@@ -29,6 +29,8 @@ const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
  *   (i.e. after the service's transaction); a rejected handler gets the same record again and
  *   the partition waits: nothing is skipped. A new group starts at the earliest offset.
  * - Topics are created explicitly (ensureTopics) with the configured partitions and replication.
+ * - The rest of the code speaks of logical names (`order.created`, `saga-service`); with
+ *   KAFKA_TOPIC_PREFIX set, this adapter alone maps them to `<prefix>order.created` and back.
  */
 export class KafkaBus implements MessageBus {
   readonly kind = "kafka" as const;
@@ -64,10 +66,11 @@ export class KafkaBus implements MessageBus {
 
   async ensureTopics(topics: string[]): Promise<void> {
     await this.connectAdmin();
+    const physical = topics.map((topic) => this.physical(topic));
     const existing = new Set(await this.admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
+    const missing = physical.filter((topic) => !existing.has(topic));
     if (missing.length > 0) await this.createTopics(missing);
-    await this.waitForLeaders(topics);
+    await this.waitForLeaders(physical);
   }
 
   private async createTopics(missing: string[]): Promise<void> {
@@ -111,7 +114,7 @@ export class KafkaBus implements MessageBus {
     await this.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({
-        topic,
+        topic: this.physical(topic),
         messages: messages.map((message) => ({
           key: message.key,
           value: message.value,
@@ -123,7 +126,7 @@ export class KafkaBus implements MessageBus {
 
   async subscribe({ groupId, topics, handler }: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
-      groupId,
+      groupId: this.physical(groupId),
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
@@ -133,13 +136,16 @@ export class KafkaBus implements MessageBus {
     let closing = false;
     await consumer.connect();
     this.consumers.add(consumer);
-    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.subscribe({
+      topics: topics.map((topic) => this.physical(topic)),
+      fromBeginning: true,
+    });
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.config.topicPartitions,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const record: IncomingRecord = {
-          topic,
+          topic: this.logical(topic),
           partition,
           offset: message.offset,
           key: message.key?.toString() ?? null,
@@ -189,6 +195,17 @@ export class KafkaBus implements MessageBus {
     await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
     this.consumers.clear();
     await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  /** KAFKA_TOPIC_PREFIX keeps independent OMS clusters apart on one Kafka: topics and groups. */
+  private physical(name: string): string {
+    return `${this.config.topicPrefix}${name}`;
+  }
+
+  private logical(topic: string): string {
+    return topic.startsWith(this.config.topicPrefix)
+      ? topic.slice(this.config.topicPrefix.length)
+      : topic;
   }
 
   private connectProducer(): Promise<void> {
