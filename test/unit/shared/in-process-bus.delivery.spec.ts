@@ -1,0 +1,101 @@
+import type { RecordHandler } from "../../../services/shared/messaging/message-bus.port";
+import { nextTurn, Received } from "../support/async";
+import { busWith, gated, record } from "../support/in-process-bus.fixture";
+
+describe("InProcessBus delivery", () => {
+  it("redelivers the same record after its handler throws; later records of the partition wait", async () => {
+    const bus = await busWith(["t"], 1);
+    const seen: string[] = [];
+    let failuresLeft = 2;
+    await bus.subscribe({
+      groupId: "g",
+      topics: ["t"],
+      handler: async (incoming) => {
+        seen.push(`${incoming.value?.toString()}@${incoming.offset}`);
+        if (incoming.value?.toString() === "r1" && failuresLeft-- > 0) throw new Error("transient");
+      },
+    });
+
+    await bus.publish([record("r1", "a"), record("r2", "b")]);
+    expect(seen).toEqual(["r1@0", "r1@0", "r1@0", "r2@1"]);
+  });
+
+  it("delivers records of one key in publish order to each of two groups", async () => {
+    const bus = await busWith(["t"], 4);
+    const groups = [new Received(), new Received()];
+    // Uneven handler durations would reorder records if a partition were consumed concurrently.
+    const slowly =
+      (into: Received): RecordHandler =>
+      async (incoming) => {
+        for (let turn = Number(incoming.value?.toString().split("#")[1]) % 3; turn > 0; turn -= 1)
+          await nextTurn();
+        await into.handler(incoming);
+      };
+    await bus.subscribe({ groupId: "g1", topics: ["t"], handler: slowly(groups[0]!) });
+    await bus.subscribe({ groupId: "g2", topics: ["t"], handler: slowly(groups[1]!) });
+
+    const keys = ["order-a", "order-b", "order-c"];
+    const sent = keys.flatMap((key) => [0, 1, 2, 3, 4].map((n) => record(`${key}#${n}`, key)));
+    await Promise.all(sent.map((one) => bus.publish([one])));
+
+    for (const group of groups) {
+      expect(group.values).toHaveLength(sent.length);
+      for (const key of keys) {
+        const ofKey = group.records.filter((incoming) => incoming.key === key);
+        expect(ofKey.map((incoming) => incoming.value?.toString())).toEqual(
+          [0, 1, 2, 3, 4].map((n) => `${key}#${n}`),
+        );
+        expect(new Set(ofKey.map((incoming) => incoming.partition)).size).toBe(1);
+      }
+    }
+  });
+
+  it("gives each record to one member of a group", async () => {
+    const bus = await busWith(["t"], 4);
+    const members = [new Received(), new Received()];
+    for (const member of members)
+      await bus.subscribe({ groupId: "g", topics: ["t"], handler: member.handler });
+
+    const sent = Array.from({ length: 12 }, (_, n) => record(`v${n}`, `order-${n}`));
+    await bus.publish(sent);
+    const delivered = members.flatMap((member) => member.values).sort();
+    expect(delivered).toEqual(sent.map((one) => one.value).sort());
+  });
+});
+
+describe("InProcessBus retention", () => {
+  it("trimming after a fast group keeps the records a slower group has not consumed", async () => {
+    const bus = await busWith(["t"], 1);
+    const fast = new Received();
+    const slowReceived = new Received();
+    const slow = gated(slowReceived);
+    await bus.subscribe({ groupId: "fast", topics: ["t"], handler: fast.handler });
+    await bus.subscribe({ groupId: "slow", topics: ["t"], handler: slow.handler });
+
+    const publishing = Promise.all([bus.publish([record("v1")]), bus.publish([record("v2")])]);
+    await fast.until(2);
+    slow.open();
+    await publishing;
+    expect(slowReceived.values).toEqual(["v1", "v2"]);
+  });
+
+  it("a stopped group's records survive while another group consumes and trims", async () => {
+    const bus = await busWith(["t"], 1);
+    const running = new Received();
+    await bus.subscribe({ groupId: "running", topics: ["t"], handler: running.handler });
+    const stopped = await bus.subscribe({
+      groupId: "stopped",
+      topics: ["t"],
+      handler: new Received().handler,
+    });
+    await stopped.close();
+
+    await expect(bus.publish([record("v1")])).rejects.toThrow(/stopped is not running/);
+    await running.until(1);
+
+    const restarted = new Received();
+    await bus.subscribe({ groupId: "stopped", topics: ["t"], handler: restarted.handler });
+    await restarted.until(1);
+    expect(restarted.values).toEqual(["v1"]);
+  });
+});
