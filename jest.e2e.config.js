@@ -8,5 +8,5 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testMatch: ["<rootDir>/test/e2e/**/*.spec.ts", "<rootDir>/test/bus-contract/kafka-bus.spec.ts"],
   maxWorkers: 1,
-  testTimeout: 120_000,
+  testTimeout: 240_000,
 };

@@ -128,8 +128,10 @@ export class KafkaBus implements MessageBus {
     const consumer = this.kafka.consumer({
       groupId: this.physical(groupId),
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A member killed with SIGKILL holds its partitions until its session times out, so keep
+      // it short (the broker's minimum is 6 s); handlers heartbeat while they retry.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
       // A new message is handled as soon as it arrives instead of after a long fetch wait.
       maxWaitTimeInMs: 100,
     });

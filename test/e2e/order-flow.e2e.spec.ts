@@ -1,0 +1,176 @@
+import { randomUUID } from "node:crypto";
+import { Kafka, logLevel } from "kafkajs";
+import { OrderCreatedContract, Topics } from "../../contracts";
+import { eventually } from "../support/eventually";
+import { http, orderOf } from "../support/http";
+import { Cluster, KAFKA_BROKERS } from "./support/cluster";
+import { finalStatus } from "./support/orders";
+
+const cluster = new Cluster("flow");
+const kafka = new Kafka({
+  clientId: "e2e-raw-producer",
+  brokers: KAFKA_BROKERS.split(","),
+  logLevel: logLevel.NOTHING,
+});
+const producer = kafka.producer();
+
+beforeAll(async () => {
+  await cluster.start();
+  await producer.connect();
+});
+afterAll(async () => {
+  await producer.disconnect();
+  await cluster.stop();
+});
+
+/** Writes raw bytes to a topic, the way a misbehaving producer (or an old test) would. */
+const writeRaw = (topic: string, key: string, value: string) =>
+  producer.send({ topic: cluster.topic(topic), acks: -1, messages: [{ key, value }] });
+
+const deadLetters = (owner: "saga" | "payment", topic: string, key: string) =>
+  cluster.query<{ error_code: string; value: string }>(
+    owner,
+    "SELECT error_code, value FROM dead_letters WHERE source_topic = $1 AND message_key = $2",
+    [topic, key],
+  );
+
+describe("over real Kafka, every service in its own process", () => {
+  it("confirms an order within the limit: 999.00 INR, one payment, saga ended", async () => {
+    const created = await http(cluster.baseUrl, "POST", "/orders", {
+      json: orderOf("p1", 2, 499.5),
+    });
+    expect(created).toMatchObject({ status: 201, body: { status: "PENDING" } });
+    const orderId = created.body.orderId as string;
+
+    expect(await finalStatus(cluster, orderId)).toMatchObject({
+      status: "CONFIRMED",
+      total: "999.00",
+    });
+    const payment = await http(cluster.baseUrl, "GET", `/orders/${orderId}/payment`);
+    expect(payment.body).toMatchObject({ status: "COMPLETED", amount: "999.00", currency: "INR" });
+    await eventually(async () => {
+      const saga = await http<{ state: string; transitions: unknown[] }>(
+        cluster.baseUrl,
+        "GET",
+        `/orders/${orderId}/saga`,
+      );
+      expect(saga.body.state).toBe("ORDER_CONFIRMED");
+      expect(saga.body.transitions).toHaveLength(4);
+    });
+  });
+
+  it("cancels an order above the limit, with the reason", async () => {
+    const created = await http(cluster.baseUrl, "POST", "/orders", {
+      json: orderOf("tv", 2, 60_000),
+    });
+    const order = await finalStatus(cluster, created.body.orderId as string);
+    expect(order).toMatchObject({ status: "CANCELLED", total: "120000.00" });
+    expect(order.cancellationReason).toMatch(/exceeds the limit of 100000\.00 INR/);
+  });
+
+  it("dead-letters a non-JSON record on order.created, and the next order still completes", async () => {
+    const key = `garbage-${randomUUID()}`;
+    await writeRaw(Topics.orderCreated, key, "}{ not json");
+    await eventually(async () =>
+      expect(await deadLetters("saga", Topics.orderCreated, key)).toEqual([
+        { error_code: "MALFORMED_JSON", value: "}{ not json" },
+      ]),
+    );
+
+    const created = await http(cluster.baseUrl, "POST", "/orders", { json: orderOf("p2", 1, 10) });
+    expect(await finalStatus(cluster, created.body.orderId as string)).toMatchObject({
+      status: "CONFIRMED",
+    });
+  });
+
+  it("puts the DLT record on order.created.DLT with headers naming the error and its origin", async () => {
+    const key = `dlt-headers-${randomUUID()}`;
+    await writeRaw(Topics.orderCreated, key, "not json either");
+    const consumer = kafka.consumer({ groupId: `e2e-dlt-reader-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({
+      topic: cluster.topic(`${Topics.orderCreated}.DLT`),
+      fromBeginning: true,
+    });
+    const headers = await new Promise<Record<string, string>>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.key?.toString() !== key) return;
+          resolve(
+            Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+            ),
+          );
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(headers).toMatchObject({
+      "dlt-error-code": "MALFORMED_JSON",
+      "dlt-source-topic": Topics.orderCreated,
+      "dlt-consumer-group": "saga-service",
+    });
+    expect(Number(headers["dlt-source-partition"])).toBeGreaterThanOrEqual(0);
+    expect(Number(headers["dlt-source-offset"])).toBeGreaterThanOrEqual(0);
+  });
+
+  it("dead-letters an OrderCreated envelope written to payment.completed and disturbs nothing else", async () => {
+    const orderId = randomUUID();
+    const stale = OrderCreatedContract.envelope(
+      {
+        orderId,
+        items: [{ productId: "p", quantity: 1, unitPrice: { amountMinor: 100, currency: "INR" } }],
+        total: { amountMinor: 100, currency: "INR" },
+        createdAt: new Date().toISOString(),
+      },
+      { correlationId: orderId, causationId: randomUUID() },
+    );
+    await writeRaw(Topics.paymentCompleted, orderId, JSON.stringify(stale));
+    await eventually(async () => {
+      const letters = await deadLetters("saga", Topics.paymentCompleted, orderId);
+      expect(letters.map((letter) => letter.error_code)).toEqual(["UNEXPECTED_MESSAGE_TYPE"]);
+    });
+    expect(
+      await cluster.query("saga", "SELECT 1 FROM order_sagas WHERE order_id = $1", [orderId]),
+    ).toHaveLength(0);
+
+    const created = await http(cluster.baseUrl, "POST", "/orders", { json: orderOf("p3", 1, 10) });
+    expect(await finalStatus(cluster, created.body.orderId as string)).toMatchObject({
+      status: "CONFIRMED",
+    });
+  });
+
+  it("handles the same OrderCreated record delivered twice as one saga and one payment", async () => {
+    const created = await http(cluster.baseUrl, "POST", "/orders", { json: orderOf("p4", 1, 10) });
+    const orderId = created.body.orderId as string;
+    await finalStatus(cluster, orderId);
+    const [row] = await cluster.query<{ envelope: unknown }>(
+      "order",
+      "SELECT envelope FROM outbox WHERE message_key = $1 AND message_type = 'OrderCreated'",
+      [orderId],
+    );
+
+    await writeRaw(Topics.orderCreated, orderId, JSON.stringify(row!.envelope));
+    await writeRaw(Topics.orderCreated, orderId, JSON.stringify(row!.envelope));
+    // The saga consumer is past both copies once a later record of the same key is handled.
+    const marker = await http(cluster.baseUrl, "POST", "/orders", { json: orderOf("p5", 1, 10) });
+    await finalStatus(cluster, marker.body.orderId as string);
+    await eventually(async () => {
+      const [inbox] = await cluster.query<{ n: number }>(
+        "saga",
+        "SELECT count(*)::int AS n FROM inbox WHERE message_id = $1",
+        [(row!.envelope as { messageId: string }).messageId],
+      );
+      expect(inbox!.n).toBe(1);
+    });
+    expect(
+      await cluster.query("saga", "SELECT order_id FROM order_sagas WHERE order_id = $1", [
+        orderId,
+      ]),
+    ).toHaveLength(1);
+    expect(
+      await cluster.query("payment", "SELECT id FROM payments WHERE order_id = $1", [orderId]),
+    ).toHaveLength(1);
+    expect(await deadLetters("saga", Topics.orderCreated, orderId)).toEqual([]);
+  });
+});
