@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Errors, type Context, type ServiceBroker, type ServiceSchema } from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
+import type { Logger } from "../shared/logger";
 import { platformOf } from "../shared/runtime/platform";
 import { toErrorBody } from "./http-errors";
 
@@ -75,17 +76,26 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
           },
         },
       ],
-      onError(
-        this: { logger: { error: (...args: unknown[]) => void } },
+      onError(this: { logger: Logger }, req: IncomingMessage, res: ServerResponse, error: Error) {
+        const body = toErrorBody(error);
+        // A bug gets its stack in the log; "not ready" or an unreachable service one line; 4xx nothing.
+        if (body.status === 500) this.logger.error(`${req.method} ${req.url} failed:`, error);
+        else if (body.status >= 500)
+          this.logger.warn(`${req.method} ${req.url}: ${body.message}`, body.errors ?? "");
+        res.setHeader("Content-Type", "application/json; charset=utf-8");
+        res.writeHead(body.status);
+        res.end(JSON.stringify(body));
+      },
+    },
+    methods: {
+      /** moleculer-web logs every non-4xx with its stack before onError; onError decides instead. */
+      errorHandler(
+        this: { sendError: (...args: unknown[]) => void },
         req: IncomingMessage,
         res: ServerResponse,
         error: Error,
       ) {
-        const body = toErrorBody(error);
-        if (body.status >= 500) this.logger.error(`${req.method} ${req.url} failed:`, error);
-        res.setHeader("Content-Type", "application/json; charset=utf-8");
-        res.writeHead(body.status);
-        res.end(JSON.stringify(body));
+        this.sendError(req, res, error);
       },
     },
     actions: {

