@@ -38,6 +38,8 @@ describe("crashes while orders are in flight", () => {
     const burst = placeOrders(cluster, 60, { concurrency: 4, tolerateFailures: true });
     await new Promise((resolve) => setTimeout(resolve, 500));
     execFileSync("bash", [path.join(ROOT, "scripts/kafka-stop.sh")], { stdio: "ignore" });
+    // Down long enough for every client to exhaust its quick retries.
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
     execFileSync("bash", [path.join(ROOT, "scripts/kafka-start.sh")], { stdio: "ignore" });
     const accepted = await burst;
     await cluster.waitUntilReady(120_000);

@@ -50,6 +50,9 @@ function transporterFor(config: AppConfig): BrokerOptions["transporter"] {
     options: {
       clientId: `${config.kafka.clientId}-${config.nodeId}`,
       bootstrapBrokers: config.kafka.brokers,
+      // The transporter never restarts its consumer stream once fetching fails, and the client
+      // gives up after 3 retries by default: a Kafka restart would cut the node off for good.
+      consumer: { retries: true, retryDelay: 1_000 },
     },
   };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
@@ -45,6 +45,11 @@ export class Cluster {
     return `${this.topicPrefix}${logical}`;
   }
 
+  /** Each node's output, kept after the run: .data/e2e-logs/<cluster>/<node>.log */
+  get logDir(): string {
+    return path.join(LOG_DIR, this.name);
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -57,6 +62,7 @@ export class Cluster {
 
   /** Fresh databases and every service once; resolves when the gateway answers ready. */
   async start(): Promise<void> {
+    rmSync(this.logDir, { recursive: true, force: true });
     await this.resetDatabases();
     this.port = await freePort();
     await Promise.all(
@@ -67,8 +73,8 @@ export class Cluster {
 
   async startNode(service: ServiceName, instance = 1): Promise<RunningNode> {
     const nodeId = `${this.name}-${service}-${instance}`;
-    mkdirSync(LOG_DIR, { recursive: true });
-    const log = createWriteStream(path.join(LOG_DIR, `${nodeId}.log`), { flags: "a" });
+    mkdirSync(this.logDir, { recursive: true });
+    const log = createWriteStream(path.join(this.logDir, `${nodeId}.log`), { flags: "a" });
     const child = spawn(process.execPath, [LAUNCH, service, "--instance", String(instance)], {
       cwd: ROOT,
       env: {
@@ -96,7 +102,7 @@ export class Cluster {
     void exited.then(() => this.nodes.delete(node));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${nodeId} did not start in 60 s; see .data/e2e-logs`)),
+        () => reject(new Error(`${nodeId} did not start in 60 s; see ${this.logDir}`)),
         60_000,
       );
       child.stdout!.on("data", (chunk: Buffer) => {
@@ -109,7 +115,7 @@ export class Cluster {
         clearTimeout(timer);
         reject(
           new Error(
-            `${nodeId} exited with ${code} while starting; see .data/e2e-logs/${nodeId}.log`,
+            `${nodeId} exited with ${code} while starting; see ${this.logDir}/${nodeId}.log`,
           ),
         );
       });
