@@ -14,6 +14,7 @@ import type {
   IncomingRecord,
   MessageBus,
   OutgoingRecord,
+  RecordHandler,
   SubscribeOptions,
   Subscription,
 } from "./message-bus.port";
@@ -144,34 +145,37 @@ export class KafkaBus implements MessageBus {
     });
     await consumer.run({
       autoCommit: false,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.topicPartitions,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        const record: IncomingRecord = {
-          topic: this.logical(topic),
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? null,
-          value: message.value,
-          headers: toStringHeaders(message.headers),
-        };
-        for (let failures = 0; ; failures += 1) {
-          if (closing) throw new Error("consumer is closing; the record will be delivered again");
-          try {
-            await handler(record);
-            break;
-          } catch (error) {
-            this.logger.warn(
-              `${groupId}: ${topic}[${partition}]@${message.offset} failed, retrying: ${(error as Error).message}`,
-            );
-            await delay(
-              Math.min(REDELIVERY_DELAY_MS.first * 2 ** failures, REDELIVERY_DELAY_MS.max),
-            );
+      // One partition's batch at a time, in offset order; one commit per batch, after the last
+      // record whose handler resolved (i.e. whose transaction committed).
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let handled: string | undefined;
+        try {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            const record: IncomingRecord = {
+              topic: this.logical(batch.topic),
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? null,
+              value: message.value,
+              headers: toStringHeaders(message.headers),
+            };
+            await this.deliver(record, handler, heartbeat, () => closing);
+            resolveOffset(message.offset);
+            handled = message.offset;
             await heartbeat();
           }
+        } finally {
+          if (handled !== undefined) {
+            const next = (BigInt(handled) + 1n).toString();
+            await consumer
+              .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+              // Lost the partition in a rebalance: its new owner re-handles, the inbox dedupes.
+              .catch((error: Error) => this.logger.warn(`offset commit failed: ${error.message}`));
+          }
         }
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
       },
     });
     return {
@@ -181,6 +185,26 @@ export class KafkaBus implements MessageBus {
         this.consumers.delete(consumer);
       },
     };
+  }
+
+  /** Hands one record to the handler until it resolves: a failure is retried, never skipped. */
+  private async deliver(
+    record: IncomingRecord,
+    handler: RecordHandler,
+    heartbeat: () => Promise<void>,
+    closing: () => boolean,
+  ): Promise<void> {
+    for (let failures = 0; ; failures += 1) {
+      if (closing()) throw new Error("consumer is closing; the record will be delivered again");
+      try {
+        return await handler(record);
+      } catch (error) {
+        const where = `${record.topic}[${record.partition}]@${record.offset}`;
+        this.logger.warn(`${where} failed, retrying: ${(error as Error).message}`);
+        await delay(Math.min(REDELIVERY_DELAY_MS.first * 2 ** failures, REDELIVERY_DELAY_MS.max));
+        await heartbeat();
+      }
+    }
   }
 
   async isHealthy(): Promise<boolean> {
