@@ -57,7 +57,7 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
   const parser = caught.type ? BODY_PARSER_ERRORS[caught.type] : undefined;
   if (parser) return { ...parser, timestamp };
 
-  const status = caught.type ? STATUS_BY_CODE[caught.type] : undefined;
+  const status = (caught.type ? STATUS_BY_CODE[caught.type] : undefined) ?? gatewayStatus(caught);
   if (status === 400) {
     return { status, message: "Validation failed", errors: fieldErrors(caught.data), timestamp };
   }
@@ -70,9 +70,28 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
       timestamp,
     };
   }
-  if (status !== undefined)
+  if (status !== undefined && status !== 500) {
     return { status, message: caught.message ?? "Request failed", timestamp };
+  }
   return { status: 500, message: "Internal server error", timestamp };
+}
+
+/**
+ * moleculer-web's own errors have a status `code` but no `type` (e.g. ServiceUnavailableError
+ * while a service is still starting). Only the gateway's known statuses pass; anything else
+ * stays a 500.
+ */
+function gatewayStatus(caught: CaughtError): number | undefined {
+  const gatewayErrors = [
+    "NotFoundError",
+    "ServiceUnavailableError",
+    "BadRequestError",
+    "PayloadTooLarge",
+  ];
+  if (!caught.name || !gatewayErrors.includes(caught.name)) return undefined;
+  return typeof caught.code === "number" && caught.code >= 400 && caught.code < 600
+    ? caught.code
+    : undefined;
 }
 
 /** Moleculer's ValidationError carries fastest-validator's list; domain errors carry a map. */

@@ -1,4 +1,5 @@
 import { Errors } from "moleculer";
+import { Errors as GatewayErrors } from "moleculer-web";
 import { toErrorBody } from "../../../services/api/http-errors";
 import { DomainError } from "../../../services/shared/domain/domain-error";
 import { toServiceError } from "../../../services/shared/runtime/domain-errors";
@@ -105,5 +106,23 @@ describe("toErrorBody: unavailable and unknown", () => {
     const { timestamp } = toErrorBody(new Error("x"));
     expect(new Date(timestamp).toISOString()).toBe(timestamp);
     expect(Date.parse(timestamp)).toBeGreaterThanOrEqual(before);
+  });
+});
+
+describe("moleculer-web's own errors", () => {
+  it("maps ServiceUnavailableError (a service still starting) to 503, not 500", () => {
+    expect(
+      toErrorBody(new GatewayErrors.ServiceUnavailableError(undefined as unknown as string)),
+    ).toMatchObject({
+      status: 503,
+      message: "Service temporarily unavailable",
+    });
+  });
+
+  it("keeps a plain error with a status-like code a 500", () => {
+    expect(toErrorBody(Object.assign(new Error("db down"), { code: 503 }))).toMatchObject({
+      status: 500,
+      message: "Internal server error",
+    });
   });
 });
