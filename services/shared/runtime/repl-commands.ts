@@ -6,6 +6,7 @@ type ReplArgs = Record<string, unknown> & { options: Record<string, unknown> };
 interface ReplCommand {
   command: string;
   description: string;
+  allowUnknownOptions?: boolean;
   options?: Array<{ option: string; description: string }>;
   action(broker: ServiceBroker, args: ReplArgs): Promise<void>;
 }
@@ -21,10 +22,21 @@ const DLT_OWNERS = ["order", "payment", "saga"] as const;
  */
 export const replCommands: ReplCommand[] = [
   {
-    command: "order <lines...>",
-    description: "Place an order: productId:quantity:price ... (e.g. order p1:2:499.5)",
+    // moleculer-repl hands custom commands only their first operand, so the lines come from
+    // the raw command text.
+    command: "order",
+    description:
+      "Place an order: order productId:quantity:price ... (e.g. order p1:2:499.5 p2:1:10)",
+    allowUnknownOptions: true,
     async action(broker, args) {
-      const lines = args.lines as string[];
+      const lines = String(args.rawCommand ?? "")
+        .trim()
+        .split(/\s+/)
+        .slice(1);
+      if (lines.length === 0) {
+        console.error("Usage: order productId:quantity:price [productId:quantity:price ...]");
+        return;
+      }
       const items = lines.map((line) => {
         const [productId = "", quantity = "", price = ""] = line.split(":");
         return { productId, quantity: Number(quantity), price: Number(price) };
