@@ -116,7 +116,12 @@ describe("duplicate delivery", () => {
 
 describe("messages that cannot be processed are dead-lettered, never retried forever", () => {
   const deadLetters = (owner: "saga" | "payment", topic: string) =>
-    query(NAME, owner, "SELECT * FROM dead_letters WHERE source_topic = $1 ORDER BY id", [topic]);
+    query(
+      NAME,
+      owner,
+      "SELECT *, convert_from(value, 'UTF8') AS value FROM dead_letters WHERE source_topic = $1 ORDER BY id",
+      [topic],
+    );
 
   it("a record that is not JSON lands in the DLT and the next order still completes", async () => {
     await busOf(system).publish([

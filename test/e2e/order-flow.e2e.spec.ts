@@ -30,7 +30,7 @@ const writeRaw = (topic: string, key: string, value: string) =>
 const deadLetters = (owner: "saga" | "payment", topic: string, key: string) =>
   cluster.query<{ error_code: string; value: string }>(
     owner,
-    "SELECT error_code, value FROM dead_letters WHERE source_topic = $1 AND message_key = $2",
+    "SELECT error_code, convert_from(value, 'UTF8') AS value FROM dead_letters WHERE source_topic = $1 AND message_key = $2",
     [topic, key],
   );
 

@@ -20,7 +20,7 @@ export const createMessagingTables: Migration = {
         envelope      JSONB NOT NULL,
         created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
         sent_at       TIMESTAMPTZ,
-        attempts      INTEGER NOT NULL DEFAULT 0,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
         last_error    TEXT
       );
       CREATE INDEX outbox_pending_idx ON outbox (id) WHERE sent_at IS NULL;
@@ -39,7 +39,8 @@ export const createMessagingTables: Migration = {
         source_partition INTEGER NOT NULL,
         source_offset    TEXT NOT NULL,
         message_key      TEXT,
-        value            TEXT,
+        -- The record exactly as it arrived: it may not be text at all (that may be why it is here).
+        value            BYTEA,
         headers          JSONB NOT NULL DEFAULT '{}',
         error_code       TEXT NOT NULL,
         error_message    TEXT NOT NULL,
@@ -48,6 +49,9 @@ export const createMessagingTables: Migration = {
         replayed_at      TIMESTAMPTZ
       );
       CREATE INDEX dead_letters_failed_at_idx ON dead_letters (failed_at DESC);
+      -- A record redelivered after it was parked (the DLT publish failed) is not parked twice.
+      CREATE UNIQUE INDEX dead_letters_source_idx
+        ON dead_letters (consumer_group, source_topic, source_partition, source_offset);
     `);
   },
 };

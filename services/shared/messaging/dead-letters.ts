@@ -49,7 +49,6 @@ export class DeadLetterStore {
 
   async park(record: IncomingRecord, failure: DeadLetter): Promise<void> {
     const failedAt = new Date().toISOString();
-    const value = record.value?.toString("utf8") ?? null;
     const headers = {
       ...record.headers,
       [DLT_HEADERS.errorCode]: failure.code,
@@ -64,16 +63,25 @@ export class DeadLetterStore {
     await this.sequelize.query(
       `INSERT INTO dead_letters (consumer_group, source_topic, source_partition, source_offset, message_key,
          value, headers, error_code, error_message, attempts, failed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
+       ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING`,
       {
         bind: [
           this.consumerGroup,
           record.topic,
           record.partition,
           record.offset,
-          record.key,
-          value,
-          JSON.stringify(record.headers),
+          record.key === null ? null : withoutNul(record.key),
+          record.value,
+          // PostgreSQL text and jsonb cannot hold NUL; the DLT record keeps the originals.
+          JSON.stringify(
+            Object.fromEntries(
+              Object.entries(record.headers).map(([name, value]) => [
+                withoutNul(name),
+                withoutNul(value),
+              ]),
+            ),
+          ),
           failure.code,
           failure.message.slice(0, 4000),
           failure.attempts,
@@ -92,7 +100,7 @@ export class DeadLetterStore {
   }
 
   async list(limit = 20): Promise<DeadLetterRow[]> {
-    return this.sequelize.query<DeadLetterRow>(
+    const rows = await this.sequelize.query<StoredDeadLetter>(
       `SELECT id, consumer_group AS "consumerGroup", source_topic AS "sourceTopic",
          source_partition AS "sourcePartition", source_offset AS "sourceOffset", message_key AS "key", value,
          error_code AS "errorCode", error_message AS "errorMessage", attempts,
@@ -100,12 +108,15 @@ export class DeadLetterStore {
        FROM dead_letters ORDER BY id DESC LIMIT $1`,
       { bind: [limit], type: QueryTypes.SELECT },
     );
+    return rows.map((row) => ({ ...row, value: row.value?.toString("utf8") ?? null }));
   }
 
-  /** Sends the original record back to its source topic, e.g. after a fix was deployed. */
-  async replay(id: number): Promise<DeadLetterRow | null> {
-    const [row] = await this.sequelize.query<DeadLetterRow>(
-      `SELECT id, source_topic AS "sourceTopic", message_key AS "key", value FROM dead_letters WHERE id = $1`,
+  /** Sends the original bytes back to their source topic, e.g. after a fix was deployed. */
+  async replay(id: number): Promise<{ sourceTopic: string } | null> {
+    const [row] = await this.sequelize.query<
+      Pick<StoredDeadLetter, "sourceTopic" | "key" | "value">
+    >(
+      `SELECT source_topic AS "sourceTopic", message_key AS "key", value FROM dead_letters WHERE id = $1`,
       { bind: [id], type: QueryTypes.SELECT },
     );
     if (!row) return null;
@@ -113,13 +124,18 @@ export class DeadLetterStore {
       {
         topic: row.sourceTopic,
         key: row.key,
-        value: row.value ?? "",
+        value: row.value ?? Buffer.alloc(0),
         headers: { "dlt-replayed-from": String(id) },
       },
     ]);
     await this.sequelize.query("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", {
       bind: [id],
     });
-    return row;
+    return { sourceTopic: row.sourceTopic };
   }
 }
+
+/** A dead letter as stored: the value is the original bytes. */
+type StoredDeadLetter = Omit<DeadLetterRow, "value"> & { value: Buffer | null };
+
+const withoutNul = (text: string) => text.replaceAll("\u0000", "\uFFFD");

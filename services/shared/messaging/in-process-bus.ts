@@ -6,6 +6,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from "./message-bus.port";
+import { backoffDelay, delay } from "./backoff";
 import { partitionForKey } from "./partitioner";
 
 interface StoredRecord {
@@ -107,7 +108,7 @@ class ConsumerGroup {
           await handler(this.topic.toIncoming(partition, record));
         } catch {
           failures += 1;
-          await delay(Math.min(this.retryDelayMs * 2 ** (failures - 1), 5_000));
+          await delay(backoffDelay(failures, this.retryDelayMs, 5_000));
           continue;
         }
         failures = 0;
@@ -130,6 +131,9 @@ class ConsumerGroup {
   }
 }
 
+/** Records kept on a topic nobody consumes (the .DLT topics): the newest ones, not all forever. */
+const UNCONSUMED_RETENTION = 1_000;
+
 class TopicLog {
   readonly partitions: PartitionLog[];
   readonly groups = new Map<string, ConsumerGroup>();
@@ -137,6 +141,7 @@ class TopicLog {
   constructor(
     readonly name: string,
     partitionCount: number,
+    private readonly run: string,
   ) {
     this.partitions = Array.from({ length: partitionCount }, () => new PartitionLog());
   }
@@ -145,16 +150,19 @@ class TopicLog {
     return {
       topic: this.name,
       partition,
-      offset: String(record.offset),
+      // Offsets restart with the process; the run id keeps "<run>:<n>" unique across restarts
+      // (dead letters are keyed by it).
+      offset: `${this.run}:${record.offset}`,
       key: record.key,
       value: record.value,
       headers: { ...record.headers },
     };
   }
 
-  /** Drops what every group has consumed; with no group yet, everything is kept. */
+  /** Drops what every group has consumed; with no group yet, keeps the newest records. */
   trim(partition: number): void {
-    if (this.groups.size === 0) return;
+    const log = this.partitions[partition]!;
+    if (this.groups.size === 0) return log.trimBefore(log.end - UNCONSUMED_RETENTION);
     const lowest = Math.min(
       ...[...this.groups.values()].map((group) => group.committed[partition]!),
     );
@@ -177,12 +185,14 @@ export class InProcessBus implements MessageBus {
   private readonly topics = new Map<string, TopicLog>();
   private closed = false;
 
+  private readonly run = Date.now().toString(36);
+
   constructor(private readonly options: { partitions: number; retryDelayMs?: number }) {}
 
   async ensureTopics(topics: string[]): Promise<void> {
     for (const name of topics) {
       if (!this.topics.has(name))
-        this.topics.set(name, new TopicLog(name, this.options.partitions));
+        this.topics.set(name, new TopicLog(name, this.options.partitions, this.run));
     }
   }
 
@@ -202,7 +212,11 @@ export class InProcessBus implements MessageBus {
       for (const group of topic.groups.values()) consumed.push(group.waitFor(partition, offset));
       touched.add(topic);
     }
-    for (const topic of touched) for (const group of topic.groups.values()) group.wakeAll();
+    for (const topic of touched) {
+      if (topic.groups.size === 0)
+        topic.partitions.forEach((_, partition) => topic.trim(partition));
+      for (const group of topic.groups.values()) group.wakeAll();
+    }
     await Promise.all(consumed);
   }
 
@@ -256,5 +270,3 @@ export class InProcessBus implements MessageBus {
     if (this.closed) throw new Error("the bus is closed");
   }
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
