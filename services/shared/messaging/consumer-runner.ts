@@ -1,6 +1,8 @@
 import { decodeMessage, type Envelope, type MessageContract } from "../../../contracts";
 import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import type { Logger } from "../logger";
+import { isDatabaseUnavailable } from "../db/transient-faults";
+import { backoffDelay, delay } from "./backoff";
 import type { DeadLetterStore } from "./dead-letters";
 import type { IncomingRecord, MessageBus, Subscription } from "./message-bus.port";
 
@@ -48,8 +50,9 @@ export interface ConsumerRunnerOptions {
  * The one consumer loop all services share. For every record: decode against the topic's
  * contract (bad bytes, wrong type or schema → DLT at once), then in one transaction record the
  * message id in the inbox (a duplicate stops here) and run the handler. A handler error is
- * retried with exponential backoff, then dead-lettered. The bus commits the offset only when
- * this returns, i.e. after the transaction.
+ * retried with exponential backoff, then dead-lettered; an unreachable database is not the
+ * message's fault, so it goes back to the bus for redelivery instead. The bus commits the offset
+ * only when this returns, i.e. after the transaction.
  */
 export class ConsumerRunner {
   private subscription: Subscription | undefined;
@@ -106,11 +109,13 @@ export class ConsumerRunner {
             attempts: attempt,
           });
         }
+        // Our own database is down: not this message's fault. The bus redelivers it later.
+        if (isDatabaseUnavailable(error)) throw error;
         lastError = error as Error;
         logger.warn(
           `${envelope.type} ${envelope.messageId} failed (attempt ${attempt}/${maxAttempts}): ${lastError.message}`,
         );
-        if (attempt < maxAttempts) await delay(retryBaseMs * 2 ** (attempt - 1));
+        if (attempt < maxAttempts) await delay(backoffDelay(attempt, retryBaseMs));
       }
     }
     return this.options.deadLetters.park(record, {
@@ -144,5 +149,3 @@ export class ConsumerRunner {
 function describe(record: IncomingRecord): string {
   return `${record.topic}[${record.partition}]@${record.offset}`;
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

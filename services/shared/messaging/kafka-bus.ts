@@ -9,6 +9,7 @@ import {
   type Producer,
 } from "kafkajs";
 import type { KafkaConfig } from "../config/config";
+import { backoffDelay, delay } from "./backoff";
 import type { Logger } from "../logger";
 import type {
   IncomingRecord,
@@ -20,6 +21,7 @@ import type {
 } from "./message-bus.port";
 
 const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
+const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
  * The bus of the distributed mode: durable Kafka topics through kafkajs.
@@ -75,20 +77,16 @@ export class KafkaBus implements MessageBus {
   }
 
   private async createTopics(missing: string[]): Promise<void> {
-    await this.admin
-      .createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.config.topicPartitions,
-          replicationFactor: this.config.replicationFactor,
-        })),
-      })
-      .catch((error: { type?: string; message: string }) => {
-        // Another instance created them between our list and create: that is the goal anyway.
-        if (error.type !== "TOPIC_ALREADY_EXISTS") throw error;
-      });
-    this.logger.info(`Created Kafka topics: ${missing.join(", ")}`);
+    // false: another instance created them between our list and create, which is the goal anyway.
+    const created = await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: this.config.topicPartitions,
+        replicationFactor: this.config.replicationFactor,
+      })),
+    });
+    if (created) this.logger.info(`Created Kafka topics: ${missing.join(", ")}`);
   }
 
   /** A topic another node has just created may not have partition leaders yet; consumers need them. */
@@ -130,9 +128,9 @@ export class KafkaBus implements MessageBus {
       groupId: this.physical(groupId),
       allowAutoTopicCreation: false,
       // A member killed with SIGKILL holds its partitions until its session times out, so keep
-      // it short (the broker's minimum is 6 s); handlers heartbeat while they retry.
+      // it short (the broker's minimum is 6 s); deliver() heartbeats while a handler runs.
       sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       // A new message is handled as soon as it arrives instead of after a long fetch wait.
       maxWaitTimeInMs: 100,
     });
@@ -187,23 +185,34 @@ export class KafkaBus implements MessageBus {
     };
   }
 
-  /** Hands one record to the handler until it resolves: a failure is retried, never skipped. */
+  /**
+   * Hands one record to the handler until it resolves: a failure is retried, never skipped. The
+   * group keeps hearing from this member meanwhile, however long the handler and its own
+   * retries take, so a slow record does not cost the partition in a rebalance.
+   */
   private async deliver(
     record: IncomingRecord,
     handler: RecordHandler,
     heartbeat: () => Promise<void>,
     closing: () => boolean,
   ): Promise<void> {
-    for (let failures = 0; ; failures += 1) {
-      if (closing()) throw new Error("consumer is closing; the record will be delivered again");
-      try {
-        return await handler(record);
-      } catch (error) {
-        const where = `${record.topic}[${record.partition}]@${record.offset}`;
-        this.logger.warn(`${where} failed, retrying: ${(error as Error).message}`);
-        await delay(Math.min(REDELIVERY_DELAY_MS.first * 2 ** failures, REDELIVERY_DELAY_MS.max));
-        await heartbeat();
+    const beating = setInterval(
+      () => void heartbeat().catch(() => undefined),
+      HEARTBEAT_INTERVAL_MS,
+    );
+    try {
+      for (let failures = 1; ; failures += 1) {
+        if (closing()) throw new Error("consumer is closing; the record will be delivered again");
+        try {
+          return await handler(record);
+        } catch (error) {
+          const where = `${record.topic}[${record.partition}]@${record.offset}`;
+          this.logger.warn(`${where} failed, retrying: ${(error as Error).message}`);
+          await delay(backoffDelay(failures, REDELIVERY_DELAY_MS.first, REDELIVERY_DELAY_MS.max));
+        }
       }
+    } finally {
+      clearInterval(beating);
     }
   }
 
@@ -269,8 +278,6 @@ function toStringHeaders(headers: IHeaders | undefined): Record<string, string> 
   }
   return result;
 }
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([

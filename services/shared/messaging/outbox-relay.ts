@@ -92,7 +92,7 @@ export class OutboxRelay {
         if (claimed.length === 0) return 0;
         await bus.publish(claimed.map(toRecord));
         await sequelize.query(
-          "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])",
+          "UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
           { bind: [claimed.map((row) => row.id)], transaction },
         );
         return claimed.length;
@@ -106,7 +106,7 @@ export class OutboxRelay {
   private async recordFailure(rows: PendingRow[], error: Error): Promise<void> {
     await this.options.sequelize
       .query(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
+        "UPDATE outbox SET failed_attempts = failed_attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
         {
           bind: [rows.map((row) => row.id), error.message.slice(0, 1000)],
         },
