@@ -16,6 +16,7 @@ import { ConfirmOrderHandler } from "./application/confirm-order/confirm-order.h
 import type { PlaceOrderCommand } from "./application/place-order/place-order.command";
 import { PlaceOrderHandler } from "./application/place-order/place-order.handler";
 import { orderNotFound } from "./domain/order.errors";
+import { MAX_UNIT_PRICE } from "./domain/order-item.value-object";
 import { MAX_QUANTITY_PER_LINE } from "./domain/quantity.value-object";
 import { OrderStatus } from "./domain/order-status";
 import { MAX_ITEMS_PER_ORDER } from "./domain/order.aggregate";
@@ -102,7 +103,7 @@ export default function createOrderService(
                   max: MAX_QUANTITY_PER_LINE,
                   convert: false,
                 },
-                price: { type: "number", positive: true, convert: false },
+                price: { type: "number", positive: true, max: MAX_UNIT_PRICE, convert: false },
               },
             },
           },

@@ -3,6 +3,12 @@ import type { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
 import { Quantity } from "./quantity.value-object";
 
+/**
+ * The most one unit may cost (10,000,000.00). With at most 10,000 units a line and 100 lines an
+ * order, a total stays far below 2^53 minor units, so every amount is computed exactly.
+ */
+export const MAX_UNIT_PRICE = 10_000_000;
+
 /** One line of an order: a product, how many, and the unit price agreed at order time. */
 export class OrderItem {
   private constructor(
@@ -23,6 +29,9 @@ export class OrderItem {
     if (!quantity.ok) return quantity;
     if (props.unitPrice.minor === 0) {
       return err(new DomainError("INVALID_PRICE", "price must be greater than zero"));
+    }
+    if (props.unitPrice.minor > MAX_UNIT_PRICE * 100) {
+      return err(new DomainError("INVALID_PRICE", `price must be at most ${MAX_UNIT_PRICE}.00`));
     }
     return ok(new OrderItem(props.productId, quantity.value, props.unitPrice));
   }

@@ -54,14 +54,14 @@ export class Money {
 
   add(other: Money): Money {
     this.assertSameCurrency(other);
-    return new Money(this.minor + other.minor, this.currency);
+    return this.exact(this.minor + other.minor);
   }
 
   times(factor: number): Money {
     if (!Number.isSafeInteger(factor) || factor < 0) {
       throw new DomainError("INVALID_MONEY", `cannot multiply money by ${factor}`);
     }
-    return new Money(this.minor * factor, this.currency);
+    return this.exact(this.minor * factor);
   }
 
   isGreaterThan(other: Money): boolean {
@@ -82,6 +82,17 @@ export class Money {
 
   toString(): string {
     return `${this.toDecimalString()} ${this.currency}`;
+  }
+
+  /** Past 2^53 integer arithmetic silently rounds; callers bound their inputs so this never fires. */
+  private exact(minor: number): Money {
+    if (!Number.isSafeInteger(minor)) {
+      throw new DomainError(
+        "MONEY_OVERFLOW",
+        `amount exceeds what can be computed exactly (${minor})`,
+      );
+    }
+    return new Money(minor, this.currency);
   }
 
   private assertSameCurrency(other: Money): void {
