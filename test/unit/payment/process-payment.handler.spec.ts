@@ -1,3 +1,4 @@
+import { paymentIdFor } from "../../../services/payment/application/process-payment/payment-id";
 import { ProcessPaymentHandler } from "../../../services/payment/application/process-payment/process-payment.handler";
 import { Payment } from "../../../services/payment/domain/payment.aggregate";
 import { SimulatedPaymentProvider } from "../../../services/payment/infrastructure/simulated-payment.provider";
@@ -35,10 +36,10 @@ describe("ProcessPaymentHandler (InitiatePayment)", () => {
     expect(payments.outbox.map((event) => event.type)).toEqual(["PaymentCompleted"]);
   });
 
-  it("a duplicate command finds the settled payment: already-settled, provider not called again", async () => {
+  it("a duplicate command finds the settled payment: duplicate, provider not called again", async () => {
     const { provider, payments, handler } = setUp({ approved: true, reference: "ref-1" });
     await handler.execute(command(), payments);
-    expect(unwrap(await handler.execute(command(), payments))).toBe("already-settled");
+    expect(unwrap(await handler.execute(command(), payments))).toBe("duplicate");
     expect(provider.charges).toHaveLength(1);
     expect(payments.size).toBe(1);
     expect(payments.outbox).toHaveLength(1);
@@ -55,10 +56,10 @@ describe("ProcessPaymentHandler (InitiatePayment)", () => {
     ]);
   });
 
-  it("a duplicate after a decline is already-settled and does not charge again", async () => {
+  it("a duplicate after a decline is duplicate and does not charge again", async () => {
     const { provider, payments, handler } = setUp({ approved: false, reason: "card declined" });
     await handler.execute(command(), payments);
-    expect(unwrap(await handler.execute(command(), payments))).toBe("already-settled");
+    expect(unwrap(await handler.execute(command(), payments))).toBe("duplicate");
     expect(provider.charges).toHaveLength(1);
   });
 
@@ -84,7 +85,7 @@ describe("ProcessPaymentHandler (InitiatePayment)", () => {
     expect((await payments.findByOrderId("order-1"))?.status).toBe("PENDING");
   });
 
-  it("a concurrent duplicate that stored the payment first makes this one already-settled", async () => {
+  it("a concurrent duplicate that stored the payment first makes this one duplicate", async () => {
     const { provider, payments, handler } = setUp({ approved: true, reference: "ref-1" });
     payments.beforeAdd = async () => {
       payments.beforeAdd = null;
@@ -92,7 +93,7 @@ describe("ProcessPaymentHandler (InitiatePayment)", () => {
         Payment.initiate({ id: "pay-0", orderId: "order-1", amount: inr(99900), now: NOW }),
       );
     };
-    expect(unwrap(await handler.execute(command(), payments))).toBe("already-settled");
+    expect(unwrap(await handler.execute(command(), payments))).toBe("duplicate");
     expect(provider.charges).toEqual([]);
     expect(payments.size).toBe(1);
   });
@@ -117,5 +118,14 @@ describe("ProcessPaymentHandler (InitiatePayment)", () => {
     expect((await payments.findByOrderId("order-1"))?.failureReason).toMatch(
       /100000\.01 INR.*100000\.00 INR/,
     );
+  });
+});
+
+describe("paymentIdFor", () => {
+  it("gives one order the same payment id on every attempt, and different orders different ids", () => {
+    const first = paymentIdFor("6f1c8a3e-1d2b-4c5a-9e7f-0a1b2c3d4e5f");
+    expect(first).toBe(paymentIdFor("6f1c8a3e-1d2b-4c5a-9e7f-0a1b2c3d4e5f"));
+    expect(first).not.toBe(paymentIdFor("7f1c8a3e-1d2b-4c5a-9e7f-0a1b2c3d4e5f"));
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

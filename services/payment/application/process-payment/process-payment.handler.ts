@@ -1,17 +1,17 @@
-import { randomUUID } from "node:crypto";
 import { DomainError } from "../../../shared/domain/domain-error";
 import { Money } from "../../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../../shared/domain/result";
 import { Payment } from "../../domain/payment.aggregate";
 import type { PaymentProvider } from "../../domain/payment-provider.port";
 import type { PaymentRepository } from "../../domain/payment.repository.port";
+import { paymentIdFor } from "./payment-id";
 
 export interface ProcessPaymentCommand {
   orderId: string;
   amount: { amountMinor: number; currency: string };
 }
 
-export type ProcessPaymentOutcome = "completed" | "failed" | "already-settled";
+export type ProcessPaymentOutcome = "completed" | "failed" | "duplicate";
 
 /**
  * InitiatePayment from the saga: find or create the order's payment and settle it through the
@@ -34,14 +34,15 @@ export class ProcessPaymentHandler {
     let payment = await payments.findByOrderId(command.orderId);
     if (!payment) {
       payment = Payment.initiate({
-        id: randomUUID(),
+        id: paymentIdFor(command.orderId),
         orderId: command.orderId,
         amount: amount.value,
         now: this.now(),
       });
-      if ((await payments.add(payment)) === "exists") return ok("already-settled");
+      // Lost the race to a concurrent copy of this command: that one settles the payment.
+      if ((await payments.add(payment)) === "exists") return ok("duplicate");
     }
-    if (payment.isSettled) return ok("already-settled");
+    if (payment.isSettled) return ok("duplicate");
     if (!payment.amount.equals(amount.value)) {
       return err(
         new DomainError(
