@@ -63,7 +63,9 @@ async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  // After a reboot the pid file is stale and its pid may belong to anything: only a postgres
+  // serving this very data directory is ours to stop.
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !servesDataDir(pid, dataDir)) return;
   const owner = liveNodeParent(pid);
   if (owner !== null) {
     throw new Error(
@@ -76,6 +78,15 @@ async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (isAlive(pid)) process.kill(pid, "SIGKILL");
+}
+
+function servesDataDir(pid: number, dataDir: string): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return path.basename(args[0] ?? "") === "postgres" && args.includes(path.resolve(dataDir));
+  } catch {
+    return false;
+  }
 }
 
 /** The server's parent, if it is still a live Node.js process (then it is not an orphan). */
