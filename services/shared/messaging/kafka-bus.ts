@@ -3,25 +3,19 @@ import {
   logLevel as KafkaLogLevel,
   Partitioners,
   type Admin,
-  type Consumer,
-  type IHeaders,
   type LogEntry,
   type Producer,
 } from "kafkajs";
 import type { KafkaConfig } from "../config/config";
-import { backoffDelay, delay } from "./backoff";
+import { delay } from "./backoff";
+import { KafkaGroupConsumer } from "./kafka-group-consumer";
 import type { Logger } from "../logger";
 import type {
-  IncomingRecord,
   MessageBus,
   OutgoingRecord,
-  RecordHandler,
   SubscribeOptions,
   Subscription,
 } from "./message-bus.port";
-
-const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
-const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
  * The bus of the distributed mode: durable Kafka topics through kafkajs.
@@ -42,7 +36,7 @@ export class KafkaBus implements MessageBus {
   private readonly admin: Admin;
   private producerReady: Promise<void> | undefined;
   private adminReady: Promise<void> | undefined;
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Set<KafkaGroupConsumer>();
 
   constructor(
     private readonly config: KafkaConfig,
@@ -124,99 +118,28 @@ export class KafkaBus implements MessageBus {
   }
 
   async subscribe({ groupId, topics, handler }: SubscribeOptions): Promise<Subscription> {
-    const consumer = this.kafka.consumer({
+    const consumer = new KafkaGroupConsumer({
+      kafka: this.kafka,
       groupId: this.physical(groupId),
-      allowAutoTopicCreation: false,
-      // A member killed with SIGKILL holds its partitions until its session times out, so keep
-      // it short (the broker's minimum is 6 s); deliver() heartbeats while a handler runs.
-      sessionTimeout: 10_000,
-      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
-      // A new message is handled as soon as it arrives instead of after a long fetch wait.
-      maxWaitTimeInMs: 100,
-    });
-    let closing = false;
-    await consumer.connect();
-    this.consumers.add(consumer);
-    await consumer.subscribe({
       topics: topics.map((topic) => this.physical(topic)),
-      fromBeginning: true,
-    });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.topicPartitions,
-      // One partition's batch at a time, in offset order; one commit per batch, after the last
-      // record whose handler resolved (i.e. whose transaction committed).
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        let handled: string | undefined;
-        try {
-          for (const message of batch.messages) {
-            if (!isRunning() || isStale()) break;
-            const record: IncomingRecord = {
-              topic: this.logical(batch.topic),
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key?.toString() ?? null,
-              value: message.value,
-              headers: toStringHeaders(message.headers),
-            };
-            await this.deliver(record, handler, heartbeat, () => closing);
-            resolveOffset(message.offset);
-            handled = message.offset;
-            await heartbeat();
-          }
-        } finally {
-          if (handled !== undefined) {
-            const next = (BigInt(handled) + 1n).toString();
-            await consumer
-              .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
-              // Lost the partition in a rebalance: its new owner re-handles, the inbox dedupes.
-              .catch((error: Error) => this.logger.warn(`offset commit failed: ${error.message}`));
-          }
-        }
-      },
+      handler,
+      logicalTopic: (topic) => this.logical(topic),
+      logger: this.logger,
     });
+    await consumer.start();
+    this.consumers.add(consumer);
     return {
       close: async () => {
-        closing = true;
-        await consumer.disconnect();
         this.consumers.delete(consumer);
+        await consumer.close();
       },
     };
   }
 
-  /**
-   * Hands one record to the handler until it resolves: a failure is retried, never skipped. The
-   * group keeps hearing from this member meanwhile, however long the handler and its own
-   * retries take, so a slow record does not cost the partition in a rebalance.
-   */
-  private async deliver(
-    record: IncomingRecord,
-    handler: RecordHandler,
-    heartbeat: () => Promise<void>,
-    closing: () => boolean,
-  ): Promise<void> {
-    const beating = setInterval(
-      () => void heartbeat().catch(() => undefined),
-      HEARTBEAT_INTERVAL_MS,
-    );
-    try {
-      for (let failures = 1; ; failures += 1) {
-        if (closing()) throw new Error("consumer is closing; the record will be delivered again");
-        try {
-          return await handler(record);
-        } catch (error) {
-          const where = `${record.topic}[${record.partition}]@${record.offset}`;
-          this.logger.warn(`${where} failed, retrying: ${(error as Error).message}`);
-          await delay(backoffDelay(failures, REDELIVERY_DELAY_MS.first, REDELIVERY_DELAY_MS.max));
-        }
-      }
-    } finally {
-      clearInterval(beating);
-    }
-  }
-
+  /** Readiness: the cluster answers and every consumer of this process is in its group. */
   async isHealthy(): Promise<boolean> {
+    if ([...this.consumers].some((consumer) => !consumer.isHealthy())) return false;
     try {
       await this.connectAdmin();
       await withTimeout(this.admin.describeCluster(), 3_000);
@@ -227,7 +150,7 @@ export class KafkaBus implements MessageBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
+    await Promise.all([...this.consumers].map((consumer) => consumer.close()));
     this.consumers.clear();
     await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
   }
@@ -268,15 +191,6 @@ export class KafkaBus implements MessageBus {
     else if (level === KafkaLogLevel.WARN) this.logger.warn(text);
     else this.logger.debug(text);
   }
-}
-
-function toStringHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined)
-      result[name] = Array.isArray(value) ? value.map(String).join(",") : String(value);
-  }
-  return result;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,0 +1,170 @@
+import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import type { Logger } from "../logger";
+import { backoffDelay, delay } from "./backoff";
+import type { IncomingRecord, RecordHandler, Subscription } from "./message-bus.port";
+
+const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
+const HEARTBEAT_INTERVAL_MS = 1_000;
+const RESTART_DELAY_MS = 5_000;
+
+export interface GroupConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  partitionsConsumedConcurrently: number;
+  handler: RecordHandler;
+  /** Physical topic name → the name the rest of the code knows (see KAFKA_TOPIC_PREFIX). */
+  logicalTopic: (topic: string) => string;
+  logger: Logger;
+}
+
+/**
+ * One member of a consumer group, kept alive: kafkajs restarts a consumer only after retriable
+ * errors, so after any other crash (e.g. "Failed to find group coordinator" during a long broker
+ * outage) this starts a new consumer, and reports itself unhealthy until it has rejoined.
+ */
+export class KafkaGroupConsumer implements Subscription {
+  private consumer: Consumer | undefined;
+  private closing = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private healthy = false;
+
+  constructor(private readonly options: GroupConsumerOptions) {}
+
+  isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, groupId, topics, partitionsConsumedConcurrently } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      // A member killed with SIGKILL holds its partitions until its session times out, so keep
+      // it short (the broker's minimum is 6 s); deliver() heartbeats while a handler runs.
+      sessionTimeout: 10_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      // A new message is handled as soon as it arrives instead of after a long fetch wait.
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.healthy = true));
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.onCrash(payload.error, payload.restart),
+    );
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
+    });
+    this.healthy = true;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restartTimer);
+    await this.consumer?.disconnect();
+  }
+
+  private onCrash(error: Error, kafkajsRestarts: boolean): void {
+    this.healthy = false;
+    if (kafkajsRestarts || this.closing) return;
+    this.options.logger.error(
+      `${this.options.groupId}: consumer stopped (${error.message}); a new one starts in ${RESTART_DELAY_MS} ms`,
+    );
+    this.restartTimer = setTimeout(() => void this.restart(), RESTART_DELAY_MS);
+  }
+
+  private async restart(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    if (this.closing) return;
+    try {
+      await this.start();
+      this.options.logger.info(`${this.options.groupId}: consumer restarted`);
+    } catch (error) {
+      this.options.logger.warn(
+        `${this.options.groupId}: restart failed (${(error as Error).message}), retrying`,
+      );
+      this.restartTimer = setTimeout(() => void this.restart(), RESTART_DELAY_MS);
+    }
+  }
+
+  /**
+   * One partition's batch at a time, in offset order; one commit per batch, after the last
+   * record whose handler resolved (i.e. whose transaction committed).
+   */
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    let handled: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        await this.deliver(
+          {
+            topic: this.options.logicalTopic(batch.topic),
+            partition: batch.partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            value: message.value,
+            headers: toStringHeaders(message.headers),
+          },
+          heartbeat,
+        );
+        resolveOffset(message.offset);
+        handled = message.offset;
+        await heartbeat();
+      }
+    } finally {
+      if (handled !== undefined) {
+        const next = (BigInt(handled) + 1n).toString();
+        await consumer
+          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+          // Lost the partition in a rebalance: its new owner re-handles, the inbox dedupes.
+          .catch((error: Error) =>
+            this.options.logger.warn(`offset commit failed: ${error.message}`),
+          );
+      }
+    }
+  }
+
+  /**
+   * Hands one record to the handler until it resolves: a failure is retried, never skipped. The
+   * group keeps hearing from this member meanwhile, however long the handler and its own
+   * retries take, so a slow record does not cost the partition in a rebalance.
+   */
+  private async deliver(record: IncomingRecord, heartbeat: () => Promise<void>): Promise<void> {
+    const beating = setInterval(
+      () => void heartbeat().catch(() => undefined),
+      HEARTBEAT_INTERVAL_MS,
+    );
+    try {
+      for (let failures = 1; ; failures += 1) {
+        if (this.closing)
+          throw new Error("consumer is closing; the record will be delivered again");
+        try {
+          return await this.options.handler(record);
+        } catch (error) {
+          const where = `${record.topic}[${record.partition}]@${record.offset}`;
+          this.options.logger.warn(`${where} failed, retrying: ${(error as Error).message}`);
+          await delay(backoffDelay(failures, REDELIVERY_DELAY_MS.first, REDELIVERY_DELAY_MS.max));
+        }
+      }
+    } finally {
+      clearInterval(beating);
+    }
+  }
+}
+
+function toStringHeaders(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined)
+      result[name] = Array.isArray(value) ? value.map(String).join(",") : String(value);
+  }
+  return result;
+}
