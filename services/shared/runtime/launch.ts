@@ -48,14 +48,8 @@ async function main(): Promise<void> {
   const broker = new ServiceBroker(createBrokerOptions(config));
   for (const name of services) broker.loadService(path.join(__dirname, SERVICE_FILES[name]));
 
-  const stop = async (signal: string) => {
-    broker.logger.info(`${signal} received, stopping...`);
-    await broker.stop().catch((error: unknown) => broker.logger.error("Stop failed", error));
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void stop("SIGINT"));
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-
+  // The broker itself stops gracefully on SIGINT/SIGTERM (waiting for requests in flight, then
+  // consumers, relays, connections and the embedded PostgreSQL) and exits 0.
   await broker.start();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const http = services.includes("api") ? `, HTTP on http://localhost:${config.http.port}` : "";
