@@ -4,20 +4,22 @@
  *   npm run load -- latency [--orders 20]               one order at a time: 201 → CONFIRMED, client-observed
  *   npm run load -- burst [--orders 200] [--concurrency 10]
  *                                                       many orders at once; every one must end as its amount says
- * Options: --url http://localhost:3000 (or OMS_URL). Prints its figures; exits 1 if an order
- * did not end the way its amount says. With the three *_DATABASE_URL variables set, it also
- * checks the databases: one payment per order, no unsent outbox row, no dead letter.
+ * Options: --url http://localhost:3000 (or OMS_URL). The decline limit is read from
+ * PAYMENT_DECLINE_ABOVE (default 100000.00), as the payment service reads it: give both the same
+ * value. Prints its figures; exits 1 if an order did not end the way its amount says. With the
+ * three *_DATABASE_URL variables set, it also checks the databases once they have settled: one
+ * payment per order, every saga final, no unsent outbox row, no dead letter for these orders.
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
-
-const DECLINE_ABOVE = 100_000;
 
 interface Args {
   mode: "latency" | "burst";
   orders: number;
   concurrency: number;
   url: string;
+  /** The simulated provider declines amounts above this, in minor units (paise). */
+  declineAboveMinor: number;
 }
 
 type OrderView = { orderId: string; status: string; createdAt: string; updatedAt: string };
@@ -40,15 +42,42 @@ function parseArguments(): Args {
   const mode = positionals[0] ?? "burst";
   if (mode !== "latency" && mode !== "burst")
     throw new Error(`unknown mode "${mode}": latency or burst`);
-  const orders = Number(values.orders ?? (mode === "latency" ? 20 : 200));
-  return { mode, orders, concurrency: Number(values.concurrency), url: values.url! };
+  return {
+    mode,
+    orders: positiveInteger("--orders", values.orders ?? (mode === "latency" ? "20" : "200")),
+    concurrency: positiveInteger("--concurrency", values.concurrency!),
+    url: values.url!,
+    declineAboveMinor: toMinor(process.env.PAYMENT_DECLINE_ABOVE ?? "100000.00"),
+  };
 }
 
-async function place(url: string, price: number): Promise<string> {
+function positiveInteger(option: string, text: string): number {
+  if (!/^[1-9]\d*$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new Error(`${option} must be a positive integer, got "${text}"`);
+  return Number(text);
+}
+
+/** "100000.00" → 10000000: an amount in major units, at most 2 decimals, in integer minor units. */
+function toMinor(amount: string): number {
+  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(amount.trim());
+  if (!match)
+    throw new Error(`PAYMENT_DECLINE_ABOVE must be an amount like 100000.00, got "${amount}"`);
+  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
+}
+
+/** A price (minor units) the provider approves: at most the limit, and different per order. */
+const approvedPrice = (index: number, limit: number) =>
+  Math.max(1, Math.min(limit, 10_000 + index));
+/** A price (minor units) the provider declines: half as much again as the limit, at least 1.00 above. */
+const declinedPrice = (limit: number) => limit + Math.max(100, Math.round(limit / 2));
+
+async function place(url: string, priceMinor: number): Promise<string> {
   const response = await fetch(`${url}/orders`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ items: [{ productId: "load-test", quantity: 1, price }] }),
+    body: JSON.stringify({
+      items: [{ productId: "load-test", quantity: 1, price: priceMinor / 100 }],
+    }),
   });
   const body = (await response.json()) as { orderId?: string; message?: string };
   if (response.status !== 201 || !body.orderId)
@@ -72,16 +101,16 @@ async function untilFinal(
     if (order.status !== "PENDING") return order;
     if (Date.now() > deadline)
       throw new Error(`order ${orderId} still PENDING after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs);
   }
 }
 
 /** One order at a time, polled every 5 ms: what a single user waits from 201 to CONFIRMED. */
-async function latency({ url, orders }: Args): Promise<void> {
+async function latency({ url, orders, declineAboveMinor }: Args): Promise<void> {
   const samples: number[] = [];
   for (let index = 0; index < orders; index += 1) {
     const started = performance.now();
-    const orderId = await place(url, 10 + index);
+    const orderId = await place(url, approvedPrice(index, declineAboveMinor));
     const placedAt = performance.now();
     const order = await untilFinal(url, orderId, 5);
     if (order.status !== "CONFIRMED") throw new Error(`order ${orderId} ended ${order.status}`);
@@ -92,22 +121,27 @@ async function latency({ url, orders }: Args): Promise<void> {
 }
 
 /** Many orders at once; 1 in 5 above the decline limit. Latency from the order's own timestamps. */
-async function burst({ url, orders, concurrency }: Args): Promise<void> {
-  const placed: Array<{ orderId: string; total: number }> = [];
+async function burst({ url, orders, concurrency, declineAboveMinor }: Args): Promise<void> {
+  const placed: Array<{ orderId: string; totalMinor: number }> = [];
   const started = performance.now();
   for (let start = 0; start < orders; start += concurrency) {
     const batch = Array.from(
       { length: Math.min(concurrency, orders - start) },
       async (_, offset) => {
-        const price = (start + offset) % 5 === 4 ? 150_000 : 100 + start + offset;
-        placed.push({ orderId: await place(url, price), total: price });
+        const index = start + offset;
+        const price =
+          index % 5 === 4
+            ? declinedPrice(declineAboveMinor)
+            : approvedPrice(index, declineAboveMinor);
+        placed.push({ orderId: await place(url, price), totalMinor: price });
       },
     );
     await Promise.all(batch);
   }
   const placing = (performance.now() - started) / 1000;
   console.log(
-    `placed ${placed.length} orders in ${placing.toFixed(1)} s (${(placed.length / placing).toFixed(0)} orders/s)`,
+    `placed ${placed.length} orders in ${placing.toFixed(1)} s (${(placed.length / placing).toFixed(0)} orders/s), ` +
+      `decline limit ${(declineAboveMinor / 100).toFixed(2)}`,
   );
 
   const finals = await Promise.all(
@@ -118,7 +152,8 @@ async function burst({ url, orders, concurrency }: Args): Promise<void> {
   );
   const drained = (performance.now() - started) / 1000;
   const wrong = finals.filter(
-    (order) => order.view.status !== (order.total > DECLINE_ABOVE ? "CANCELLED" : "CONFIRMED"),
+    (order) =>
+      order.view.status !== (order.totalMinor > declineAboveMinor ? "CANCELLED" : "CONFIRMED"),
   );
   const count = (status: string) => finals.filter((order) => order.view.status === status).length;
   console.log(
@@ -132,6 +167,10 @@ async function burst({ url, orders, concurrency }: Args): Promise<void> {
   if (wrong.length > 0 || !consistent) process.exitCode = 1;
 }
 
+/**
+ * The saga ends one message after the order (ADR 0004) and outbox rows are marked sent after
+ * publishing, so this polls, for up to 30 s, until the databases have settled.
+ */
 async function checkDatabases(orderIds: string[]): Promise<boolean> {
   const urls = {
     order: process.env.ORDER_DATABASE_URL,
@@ -144,36 +183,53 @@ async function checkDatabases(orderIds: string[]): Promise<boolean> {
     );
     return true;
   }
-  const scalar = async (url: string, sql: string, params: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return Number((await client.query(sql, params)).rows[0].n);
-    } finally {
-      await client.end();
-    }
+  const db = {
+    order: new pg.Client({ connectionString: urls.order }),
+    payment: new pg.Client({ connectionString: urls.payment }),
+    saga: new pg.Client({ connectionString: urls.saga }),
   };
-  const payments = await scalar(
-    urls.payment,
-    "SELECT count(*) AS n FROM payments WHERE order_id = ANY($1::uuid[])",
-    [orderIds],
-  );
-  const pending = (
-    await Promise.all(
-      Object.values(urls).map((url) =>
-        scalar(url!, "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL"),
-      ),
-    )
-  ).reduce((a, b) => a + b);
-  const dead = (
-    await Promise.all(
-      Object.values(urls).map((url) => scalar(url!, "SELECT count(*) AS n FROM dead_letters")),
-    )
-  ).reduce((a, b) => a + b);
-  console.log(
-    `databases: ${payments} payments for ${orderIds.length} orders, ${pending} unsent outbox rows, ${dead} dead letters`,
-  );
-  return payments === orderIds.length && pending === 0 && dead === 0;
+  const all = Object.values(db);
+  const count = async (client: pg.Client, sql: string, params: unknown[] = []) =>
+    Number((await client.query(sql, params)).rows[0].n);
+  const countAll = async (sql: string, params: unknown[] = []) =>
+    (await Promise.all(all.map((client) => count(client, sql, params)))).reduce((a, b) => a + b);
+
+  await Promise.all(all.map((client) => client.connect()));
+  try {
+    const started = performance.now();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const payments = await count(
+        db.payment,
+        "SELECT count(*) AS n FROM payments WHERE order_id = ANY($1::uuid[])",
+        [orderIds],
+      );
+      const finalSagas = await count(
+        db.saga,
+        "SELECT count(*) AS n FROM order_sagas WHERE order_id = ANY($1::uuid[]) AND state IN ('ORDER_CONFIRMED', 'ORDER_CANCELLED')",
+        [orderIds],
+      );
+      const unsent = await countAll("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL");
+      const settled =
+        payments === orderIds.length && finalSagas === orderIds.length && unsent === 0;
+      if (settled || Date.now() > deadline) {
+        const dead = await countAll(
+          "SELECT count(*) AS n FROM dead_letters WHERE message_key = ANY($1::text[])",
+          [orderIds],
+        );
+        const waited = ((performance.now() - started) / 1000).toFixed(1);
+        console.log(
+          `databases ${settled ? "settled" : "NOT settled"} after ${waited} s: ${payments} payments and ` +
+            `${finalSagas} final sagas for ${orderIds.length} orders, ${unsent} unsent outbox rows, ` +
+            `${dead} dead letters for these orders`,
+        );
+        return settled && dead === 0;
+      }
+      await sleep(250);
+    }
+  } finally {
+    await Promise.all(all.map((client) => client.end()));
+  }
 }
 
 function describe(samples: number[]): string {
@@ -182,6 +238,8 @@ function describe(samples: number[]): string {
     sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))]!;
   return `median ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms, min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (n=${sorted.length})`;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
+import { freePort } from "./free-port";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const LAUNCH = path.join(ROOT, "dist/services/shared/runtime/launch.js");
@@ -193,15 +193,4 @@ export class Cluster {
       await client.end();
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
