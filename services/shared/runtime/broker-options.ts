@@ -1,6 +1,5 @@
 import type { BrokerOptions } from "moleculer";
 import type { AppConfig } from "../config/config";
-import type { MessageBus } from "../messaging/message-bus.port";
 import { createPlatformMiddleware } from "./platform";
 import { replCommands } from "./repl-commands";
 
@@ -9,10 +8,7 @@ import { replCommands } from "./repl-commands";
  * Embedded: no transporter, all services in one process. Distributed: Moleculer's Kafka
  * transporter for RPC between nodes (TRANSPORTER overrides it).
  */
-export function createBrokerOptions(
-  config: AppConfig,
-  options: { bus?: MessageBus } = {},
-): BrokerOptions {
+export function createBrokerOptions(config: AppConfig): BrokerOptions {
   return {
     namespace: config.namespace,
     nodeID: config.nodeId,
@@ -31,7 +27,7 @@ export function createBrokerOptions(
     registry: { strategy: "RoundRobin", preferLocal: true },
     // On stop, wait for requests in flight instead of cutting them off.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
-    middlewares: [createPlatformMiddleware(config, options)],
+    middlewares: [createPlatformMiddleware(config)],
     replOptions: {
       delimiter: "oms $",
       customCommands: replCommands as unknown as NonNullable<

@@ -28,18 +28,12 @@ export function platformOf(broker: ServiceBroker): Platform {
  *   owns a database (before any service starts, so their migrations find a server);
  * - stopped: close the bus, then stop the embedded PostgreSQL.
  */
-export function createPlatformMiddleware(
-  config: AppConfig,
-  options: { bus?: MessageBus } = {},
-): Middleware {
+export function createPlatformMiddleware(config: AppConfig): Middleware {
   let postgres: RunningPostgres | undefined;
   return {
     name: "OmsPlatform",
     created(broker) {
-      platforms.set(broker, {
-        config,
-        bus: options.bus ?? createMessageBus(config, broker.getLogger("bus")),
-      });
+      platforms.set(broker, { config, bus: createMessageBus(config, broker.getLogger("bus")) });
     },
     async starting(broker) {
       const ownsDatabase = broker.services.some((service) => service.metadata?.database);
