@@ -19,6 +19,23 @@ async function finalOrder(orderId: string) {
   });
 }
 
+interface SagaBody {
+  state: string;
+  finished: boolean;
+  failureReason: string | null;
+  transitions: Array<Record<string, unknown> & { to: string }>;
+}
+
+/** The saga ends one message after the order (docs/adr/0004): wait for it, do not race it. */
+async function finishedSaga(orderId: string): Promise<SagaBody> {
+  return eventually(async () => {
+    const { status, body } = await http<SagaBody>(system.baseUrl, "GET", `/orders/${orderId}/saga`);
+    expect(status).toBe(200);
+    expect(body.finished).toBe(true);
+    return body;
+  });
+}
+
 describe("an order within the limit", () => {
   let orderId: string;
 
@@ -45,15 +62,8 @@ describe("an order within the limit", () => {
   });
 
   it("has a saga that went through every state, each transition timed and caused by a message", async () => {
-    await finalOrder(orderId);
-    const { status, body } = await http<{
-      state: string;
-      finished: boolean;
-      transitions: Array<Record<string, unknown>>;
-    }>(system.baseUrl, "GET", `/orders/${orderId}/saga`);
-    expect(status).toBe(200);
+    const body = await finishedSaga(orderId);
     expect(body.state).toBe("ORDER_CONFIRMED");
-    expect(body.finished).toBe(true);
     expect(body.transitions.map((transition) => [transition.from, transition.to])).toEqual([
       [null, "STARTED"],
       ["STARTED", "PAYMENT_INITIATED"],
@@ -115,19 +125,15 @@ describe("an order above the decline limit", () => {
       /payment failed: amount 150000\.00 INR exceeds the limit of 100000\.00 INR/,
     );
 
-    const saga = await http<{
-      state: string;
-      failureReason: string;
-      transitions: Array<{ to: string }>;
-    }>(system.baseUrl, "GET", `/orders/${orderId}/saga`);
-    expect(saga.body.state).toBe("ORDER_CANCELLED");
-    expect(saga.body.transitions.map((transition) => transition.to)).toEqual([
+    const saga = await finishedSaga(orderId);
+    expect(saga.state).toBe("ORDER_CANCELLED");
+    expect(saga.transitions.map((transition) => transition.to)).toEqual([
       "STARTED",
       "PAYMENT_INITIATED",
       "PAYMENT_FAILED",
       "ORDER_CANCELLED",
     ]);
-    expect(saga.body.failureReason).toMatch(/exceeds the limit/);
+    expect(saga.failureReason).toMatch(/exceeds the limit/);
 
     const payment = await http(system.baseUrl, "GET", `/orders/${orderId}/payment`);
     expect(payment.body).toMatchObject({ status: "FAILED", amount: "150000.00", currency: "INR" });
