@@ -83,7 +83,7 @@ export class DeadLetterStore {
             ),
           ),
           failure.code,
-          failure.message.slice(0, 4000),
+          withoutNul(failure.message.slice(0, 4000)),
           failure.attempts,
           failedAt,
         ],
