@@ -1,4 +1,4 @@
-import { Money } from "../../shared/domain/money.value-object";
+import { storedMoney } from "../../shared/db/stored-money";
 import type { OrderQueries } from "../application/get-order/order.queries.port";
 import type { OrderSummaryView, OrderView } from "../application/get-order/order.view";
 import type { OrderModels } from "./order.models";
@@ -49,7 +49,5 @@ export function toOrderSummaryView(row: {
 }
 
 function decimal(minor: number | string, currency: string): string {
-  const money = Money.create(Number(minor), currency);
-  if (!money.ok) throw new Error(`stored amount ${minor} ${currency} is invalid`);
-  return money.value.toDecimalString();
+  return storedMoney(minor, currency, "an order").toDecimalString();
 }

@@ -1,5 +1,5 @@
 import { UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
-import { Money } from "../../shared/domain/money.value-object";
+import { storedMoney } from "../../shared/db/stored-money";
 import { appendToOutbox } from "../../shared/messaging/outbox";
 import { Order } from "../domain/order.aggregate";
 import type { IdempotencyRecord, OrderRepository } from "../domain/order.repository.port";
@@ -108,17 +108,12 @@ export class SequelizeOrderRepository implements OrderRepository {
 }
 
 function restoreItem(line: OrderItemRecord, currency: string): OrderItem {
-  const unitPrice = Money.create(Number(line.unitPriceMinor), currency);
-  const item = unitPrice.ok
-    ? OrderItem.create({
-        productId: line.productId,
-        quantity: line.quantity,
-        unitPrice: unitPrice.value,
-      })
-    : unitPrice;
-  if (!item.ok)
-    throw new Error(
-      `stored order line ${line.orderId}#${line.lineNo} is invalid: ${item.error.message}`,
-    );
+  const owner = `order line ${line.orderId}#${line.lineNo}`;
+  const item = OrderItem.create({
+    productId: line.productId,
+    quantity: line.quantity,
+    unitPrice: storedMoney(line.unitPriceMinor, currency, owner),
+  });
+  if (!item.ok) throw new Error(`stored ${owner} is invalid: ${item.error.message}`);
   return item.value;
 }

@@ -1,15 +1,14 @@
-import { Money } from "../../shared/domain/money.value-object";
+import { storedMoney } from "../../shared/db/stored-money";
 import type { PaymentView } from "../application/get-payment/payment.view";
 import type { PaymentRecord } from "./payment.models";
 
 export function toPaymentView(record: PaymentRecord): PaymentView {
-  const amount = Money.create(Number(record.amountMinor), record.currency);
-  if (!amount.ok) throw new Error(`stored payment ${record.id} has an invalid amount`);
+  const amount = storedMoney(record.amountMinor, record.currency, `payment ${record.id}`);
   return {
     paymentId: record.id,
     orderId: record.orderId,
     status: record.status,
-    amount: amount.value.toDecimalString(),
+    amount: amount.toDecimalString(),
     currency: record.currency,
     providerReference: record.providerReference,
     failureReason: record.failureReason,

@@ -1,5 +1,5 @@
 import { UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
-import { Money } from "../../shared/domain/money.value-object";
+import { storedMoney } from "../../shared/db/stored-money";
 import { appendToOutbox } from "../../shared/messaging/outbox";
 import { Payment } from "../domain/payment.aggregate";
 import type { PaymentRepository } from "../domain/payment.repository.port";
@@ -66,12 +66,10 @@ export class SequelizePaymentRepository implements PaymentRepository {
 }
 
 function toDomain(record: PaymentRecord): Payment {
-  const amount = Money.create(Number(record.amountMinor), record.currency);
-  if (!amount.ok) throw new Error(`stored payment ${record.id} has an invalid amount`);
   return Payment.restore({
     id: record.id,
     orderId: record.orderId,
-    amount: amount.value,
+    amount: storedMoney(record.amountMinor, record.currency, `payment ${record.id}`),
     status: record.status as PaymentStatus,
     providerReference: record.providerReference,
     failureReason: record.failureReason,

@@ -1,15 +1,14 @@
-import { Money } from "../../shared/domain/money.value-object";
+import { storedMoney } from "../../shared/db/stored-money";
 import type { SagaView } from "../application/get-saga/saga.view";
 import { FINAL_SAGA_STATES, type SagaState } from "../domain/saga-state";
 import type { SagaRecord } from "./saga.models";
 
 export function toSagaView(record: SagaRecord): SagaView {
-  const amount = Money.create(Number(record.amountMinor), record.currency);
-  if (!amount.ok) throw new Error(`stored saga ${record.orderId} has an invalid amount`);
+  const amount = storedMoney(record.amountMinor, record.currency, `saga ${record.orderId}`);
   return {
     orderId: record.orderId,
     state: record.state,
-    amount: amount.value.toDecimalString(),
+    amount: amount.toDecimalString(),
     currency: record.currency,
     failureReason: record.failureReason,
     finished: FINAL_SAGA_STATES.includes(record.state as SagaState),

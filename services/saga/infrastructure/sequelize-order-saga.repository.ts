@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from "sequelize";
-import { Money } from "../../shared/domain/money.value-object";
+import { storedMoney } from "../../shared/db/stored-money";
 import { appendToOutbox } from "../../shared/messaging/outbox";
 import { OrderSaga } from "../domain/order-saga.aggregate";
 import type { OrderSagaRepository } from "../domain/order-saga.repository.port";
@@ -21,12 +21,10 @@ export class SequelizeOrderSagaRepository implements OrderSagaRepository {
       lock: this.transaction.LOCK.UPDATE,
     });
     if (!record) return null;
-    const amount = Money.create(Number(record.amountMinor), record.currency);
-    if (!amount.ok) throw new Error(`stored saga ${orderId} has an invalid amount`);
     return OrderSaga.restore({
       orderId: record.orderId,
       state: record.state as SagaState,
-      amount: amount.value,
+      amount: storedMoney(record.amountMinor, record.currency, `saga ${orderId}`),
       failureReason: record.failureReason,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
