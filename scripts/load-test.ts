@@ -209,7 +209,7 @@ async function checkDatabases(orderIds: string[]): Promise<boolean> {
         "SELECT count(*) AS n FROM order_sagas WHERE order_id = ANY($1::uuid[]) AND state IN ('ORDER_CONFIRMED', 'ORDER_CANCELLED')",
         [orderIds],
       );
-      const unsent = await countAll("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL");
+      const unsent = await countAll("SELECT count(*) AS n FROM outbox");
       const settled =
         payments === orderIds.length && finalSagas === orderIds.length && unsent === 0;
       if (settled || Date.now() > deadline) {

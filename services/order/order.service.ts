@@ -1,7 +1,6 @@
 import { ApproveOrderContract, RejectOrderContract } from "../../contracts";
 import type { Context, ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
-import type { Transaction } from "sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { toServiceError, unwrapForCaller, unwrapForMessage } from "../shared/runtime/domain-errors";
@@ -26,7 +25,7 @@ import {
   SequelizeOrderQueries,
   toOrderSummaryView,
 } from "./infrastructure/sequelize-order.queries";
-import { SequelizeOrderRepository } from "./infrastructure/sequelize-order.repository";
+import { OrderUnitOfWork } from "./infrastructure/order.unit-of-work";
 
 interface ListParams {
   status?: string;
@@ -38,7 +37,7 @@ interface ListParams {
  * The order context's edge: actions for the gateway and the REPL, consumers for the saga's
  * commands. Each one validates, builds a command, runs the use case and maps the result.
  */
-type OrderService = PersistentService & {
+type OrderService = PersistentService<OrderUnitOfWork> & {
   _list(
     ctx: Context,
     params: object,
@@ -55,18 +54,15 @@ export default function createOrderService(
   const placeOrder = new PlaceOrderHandler({ currency: config.currency });
   const confirmOrder = new ConfirmOrderHandler();
   const cancelOrder = new CancelOrderHandler();
-  const ordersIn = (transaction: Transaction, causationId: string) =>
-    new SequelizeOrderRepository(sequelize, models, transaction, causationId);
-
-  const consumers = (): MessageConsumer[] => [
-    consumerOf(ApproveOrderContract, async (envelope, transaction) => {
+  const consumers: MessageConsumer<OrderUnitOfWork>[] = [
+    consumerOf(ApproveOrderContract, async (envelope, work: OrderUnitOfWork) => {
       unwrapForMessage(
-        await confirmOrder.execute(envelope.payload, ordersIn(transaction, envelope.messageId)),
+        await confirmOrder.execute(envelope.payload, work.orders(envelope.messageId)),
       );
     }),
-    consumerOf(RejectOrderContract, async (envelope, transaction) => {
+    consumerOf(RejectOrderContract, async (envelope, work: OrderUnitOfWork) => {
       unwrapForMessage(
-        await cancelOrder.execute(envelope.payload, ordersIn(transaction, envelope.messageId)),
+        await cancelOrder.execute(envelope.payload, work.orders(envelope.messageId)),
       );
     }),
   ];
@@ -77,6 +73,7 @@ export default function createOrderService(
       owner: "order",
       sequelize,
       migrations: orderMigrations,
+      unitOfWork: (sql) => new OrderUnitOfWork(sql),
       consumers,
     }),
     // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
@@ -118,8 +115,10 @@ export default function createOrderService(
             requestId: ctx.requestID ?? ctx.id,
           };
           const placed = unwrapForCaller(
-            await this.transact((transaction) =>
-              placeOrder.execute(command, ordersIn(transaction, command.requestId)),
+            // Placing writes with one atomic statement, and its reads need no lock.
+            await this.inUnitOfWork(
+              (work) => placeOrder.execute(command, work.orders(command.requestId)),
+              { transaction: false },
             ),
           );
           if (placed.replayed) (ctx.meta as Record<string, unknown>).idempotentReplayed = true;

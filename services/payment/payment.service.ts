@@ -1,7 +1,6 @@
 import { InitiatePaymentContract } from "../../contracts";
 import { Errors, type Context, type ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
-import type { Transaction } from "sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import { Money } from "../shared/domain/money.value-object";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
@@ -16,11 +15,11 @@ import { ProcessPaymentHandler } from "./application/process-payment/process-pay
 import { paymentMigrations } from "./infrastructure/migrations";
 import { definePaymentModel, type PaymentRecord } from "./infrastructure/payment.models";
 import { toPaymentView } from "./infrastructure/payment.view-mapper";
-import { SequelizePaymentRepository } from "./infrastructure/sequelize-payment.repository";
+import { PaymentUnitOfWork } from "./infrastructure/payment.unit-of-work";
 import { SimulatedPaymentProvider } from "./infrastructure/simulated-payment.provider";
 
 /** The payment context's edge: the InitiatePayment consumer and a read action for the gateway. */
-type PaymentService = PersistentService & {
+type PaymentService = PersistentService<PaymentUnitOfWork> & {
   adapter: { findOne(query: object): Promise<PaymentRecord | null> };
 };
 
@@ -35,13 +34,10 @@ export default function createPaymentService(
   const processPayment = new ProcessPaymentHandler(
     new SimulatedPaymentProvider(declineAbove.value),
   );
-  const paymentsIn = (transaction: Transaction, causationId: string) =>
-    new SequelizePaymentRepository(sequelize, Payment, transaction, causationId);
-
-  const consumers = (): MessageConsumer[] => [
-    consumerOf(InitiatePaymentContract, async (envelope, transaction) => {
+  const consumers: MessageConsumer<PaymentUnitOfWork>[] = [
+    consumerOf(InitiatePaymentContract, async (envelope, work: PaymentUnitOfWork) => {
       unwrapForMessage(
-        await processPayment.execute(envelope.payload, paymentsIn(transaction, envelope.messageId)),
+        await processPayment.execute(envelope.payload, work.payments(envelope.messageId)),
       );
     }),
   ];
@@ -52,6 +48,7 @@ export default function createPaymentService(
       owner: "payment",
       sequelize,
       migrations: paymentMigrations,
+      unitOfWork: (sql) => new PaymentUnitOfWork(sql),
       consumers,
     }),
     // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.

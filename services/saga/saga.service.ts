@@ -7,7 +7,6 @@ import {
 } from "../../contracts";
 import { Errors, type Context, type ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
-import type { Transaction } from "sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { unwrapForMessage } from "../shared/runtime/domain-errors";
@@ -23,65 +22,69 @@ import { StartSagaHandler } from "./application/start-saga/start-saga.handler";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels } from "./infrastructure/saga.models";
 import { toSagaView } from "./infrastructure/saga.view-mapper";
-import { SequelizeOrderSagaRepository } from "./infrastructure/sequelize-order-saga.repository";
+import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
 /** The saga orchestrator's edge: five consumers that drive the saga, one read action. */
 export default function createSagaService(
   broker: ServiceBroker,
-): DbServiceSchema<PersistentService> {
+): DbServiceSchema<PersistentService<SagaUnitOfWork>> {
   const { config } = platformOf(broker);
   const sequelize = createSequelize(config.databases.saga);
   const models = defineSagaModels(sequelize);
   const startSaga = new StartSagaHandler();
   const recordPayment = new RecordPaymentOutcomeHandler();
   const recordOrder = new RecordOrderOutcomeHandler();
-  const sagasIn = (transaction: Transaction, causationId: string) =>
-    new SequelizeOrderSagaRepository(sequelize, models, transaction, causationId);
 
-  const consumers = (): MessageConsumer[] => [
-    consumerOf(OrderCreatedContract, async ({ payload, messageId }, transaction) => {
+  const consumers: MessageConsumer<SagaUnitOfWork>[] = [
+    consumerOf(OrderCreatedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
       const command = { orderId: payload.orderId, total: payload.total, causationId: messageId };
-      unwrapForMessage(await startSaga.execute(command, sagasIn(transaction, messageId)));
+      unwrapForMessage(await startSaga.execute(command, work.sagas(messageId)));
     }),
-    consumerOf(PaymentCompletedContract, async ({ payload, messageId }, transaction) => {
+    consumerOf(PaymentCompletedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
       const outcome = {
         orderId: payload.orderId,
         causationId: messageId,
         completed: true,
       } as const;
-      unwrapForMessage(await recordPayment.execute(outcome, sagasIn(transaction, messageId)));
+      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
     }),
-    consumerOf(PaymentFailedContract, async ({ payload, messageId }, transaction) => {
+    consumerOf(PaymentFailedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
       const outcome = {
         orderId: payload.orderId,
         causationId: messageId,
         completed: false,
         reason: payload.reason,
       } as const;
-      unwrapForMessage(await recordPayment.execute(outcome, sagasIn(transaction, messageId)));
+      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
     }),
-    consumerOf(OrderConfirmedContract, async ({ payload, messageId }, transaction) => {
+    consumerOf(OrderConfirmedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
       const outcome = {
         orderId: payload.orderId,
         causationId: messageId,
         confirmed: true,
       } as const;
-      unwrapForMessage(await recordOrder.execute(outcome, sagasIn(transaction, messageId)));
+      unwrapForMessage(await recordOrder.execute(outcome, work.sagas(messageId)));
     }),
-    consumerOf(OrderCancelledContract, async ({ payload, messageId }, transaction) => {
+    consumerOf(OrderCancelledContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
       const outcome = {
         orderId: payload.orderId,
         causationId: messageId,
         confirmed: false,
         reason: payload.reason,
       } as const;
-      unwrapForMessage(await recordOrder.execute(outcome, sagasIn(transaction, messageId)));
+      unwrapForMessage(await recordOrder.execute(outcome, work.sagas(messageId)));
     }),
   ];
 
   return {
     name: "saga",
-    mixins: persistenceMixins({ owner: "saga", sequelize, migrations: sagaMigrations, consumers }),
+    mixins: persistenceMixins({
+      owner: "saga",
+      sequelize,
+      migrations: sagaMigrations,
+      unitOfWork: (sql) => new SagaUnitOfWork(sql),
+      consumers,
+    }),
     // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
     adapter: new SqlAdapter(sequelize),
     model: models.Saga,

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { ConnectionRefusedError, QueryTypes, type Sequelize } from "sequelize";
+import { ConnectionRefusedError } from "sequelize";
 import {
   OrderConfirmedContract,
   Topics,
   type Envelope,
   type OrderConfirmed,
 } from "../../contracts";
+import type { SqlDatabase } from "../../services/shared/db/sql-database";
+import type { UnitOfWork } from "../../services/shared/db/unit-of-work";
 import {
   ConsumerRunner,
   consumerOf,
@@ -13,50 +15,72 @@ import {
 } from "../../services/shared/messaging/consumer-runner";
 import { DeadLetterStore } from "../../services/shared/messaging/dead-letters";
 import { InProcessBus } from "../../services/shared/messaging/in-process-bus";
+import type { MessageBus } from "../../services/shared/messaging/message-bus.port";
 import { eventually } from "../support/eventually";
 import { messagingDatabase } from "../support/messaging-db";
+import { quietLogger } from "../support/quiet-logger";
 
-const quiet = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 const GROUP = "runner-test";
 
-let sequelize: Sequelize;
+/** What the runner asked of the unit of work, per transaction, and what the handlers did in it. */
+class RecordingUnitOfWork implements UnitOfWork {
+  static opened: RecordingUnitOfWork[] = [];
+  prefetched: string[] = [];
+  handled: string[] = [];
+  flushed = 0;
+  constructor() {
+    RecordingUnitOfWork.opened.push(this);
+  }
+  async prefetch(orderIds: readonly string[]): Promise<void> {
+    this.prefetched.push(...orderIds);
+  }
+  async flush(): Promise<number[]> {
+    this.flushed += 1;
+    return [];
+  }
+}
+
+let database: SqlDatabase;
 let bus: InProcessBus;
-let runner: ConsumerRunner;
+let runner: ConsumerRunner<RecordingUnitOfWork>;
+/** Message ids whose handling committed, in commit order. */
 let handled: string[];
 let behaviour: (envelope: Envelope<OrderConfirmed>) => Promise<void>;
 
 beforeAll(async () => {
-  ({ sequelize } = await messagingDatabase("runner"));
+  database = await messagingDatabase("runner");
 });
-afterAll(() => sequelize.close());
+afterAll(() => database.close());
 
-beforeEach(async () => {
-  await sequelize.query("TRUNCATE inbox, dead_letters");
-  handled = [];
-  behaviour = async () => undefined;
-  bus = new InProcessBus({ partitions: 2, retryDelayMs: 5 });
-  await bus.ensureTopics([Topics.orderConfirmed, `${Topics.orderConfirmed}.DLT`]);
+async function startRunner(subscribeThrough: MessageBus = bus): Promise<void> {
   runner = new ConsumerRunner({
     groupId: GROUP,
-    sequelize,
-    bus,
-    deadLetters: new DeadLetterStore(sequelize, bus, GROUP),
+    database,
+    unitOfWork: () => new RecordingUnitOfWork(),
+    bus: subscribeThrough,
+    deadLetters: new DeadLetterStore(database, bus, GROUP),
     maxAttempts: 3,
     retryBaseMs: 5,
-    logger: quiet,
-    afterCommit: () => undefined,
+    batchSize: 50,
+    logger: quietLogger,
+    // Partitions are handled one transaction at a time: the last one opened just committed.
+    afterCommit: () => handled.push(...RecordingUnitOfWork.opened.at(-1)!.handled),
   });
   await runner.start([
-    consumerOf(OrderConfirmedContract, async (envelope) => {
+    consumerOf(OrderConfirmedContract, async (envelope, work: RecordingUnitOfWork) => {
       await behaviour(envelope);
-      handled.push(envelope.messageId);
+      work.handled.push(envelope.messageId);
     }),
   ]);
+}
+
+beforeEach(async () => {
+  await database.query("TRUNCATE inbox, dead_letters");
+  handled = [];
+  behaviour = async () => undefined;
+  RecordingUnitOfWork.opened = [];
+  bus = new InProcessBus({ partitions: 2, retryDelayMs: 5 });
+  await bus.ensureTopics([Topics.orderConfirmed, `${Topics.orderConfirmed}.DLT`]);
 });
 afterEach(async () => {
   await runner.stop();
@@ -70,33 +94,101 @@ const confirmed = () => {
     { correlationId: orderId, causationId: "test" },
   );
 };
-const deliver = (envelope: Envelope | string | Buffer) =>
-  bus.publish([
-    {
-      topic: Topics.orderConfirmed,
-      key: "k",
-      value:
-        Buffer.isBuffer(envelope) || typeof envelope === "string"
-          ? envelope
-          : JSON.stringify(envelope),
-    },
-  ]);
+const asRecord = (envelope: Envelope | string | Buffer) => ({
+  topic: Topics.orderConfirmed,
+  key: "k",
+  value:
+    Buffer.isBuffer(envelope) || typeof envelope === "string" ? envelope : JSON.stringify(envelope),
+});
+/** Published together, one key: they reach the runner as one batch. */
+const deliver = (...envelopes: Array<Envelope | string | Buffer>) =>
+  bus.publish(envelopes.map(asRecord));
 const deadLetters = () =>
-  sequelize.query<{ error_code: string; attempts: number; value: Buffer }>(
+  database.query<{ error_code: string; attempts: number; value: Buffer }>(
     "SELECT error_code, attempts, value FROM dead_letters ORDER BY id",
-    {
-      type: QueryTypes.SELECT,
-    },
   );
 const inboxHas = async (messageId: string) =>
-  (
-    await sequelize.query("SELECT 1 FROM inbox WHERE message_id = $1", {
-      bind: [messageId],
-      type: QueryTypes.SELECT,
-    })
-  ).length === 1;
+  (await database.query("SELECT 1 FROM inbox WHERE message_id = $1", [messageId])).length === 1;
+
+describe("ConsumerRunner batches", () => {
+  beforeEach(() => startRunner());
+
+  it("handles a batch in one transaction: one prefetch of every order, the handlers, one flush", async () => {
+    const envelopes = Array.from({ length: 10 }, confirmed);
+    await deliver(...envelopes);
+    expect(handled).toEqual(envelopes.map((envelope) => envelope.messageId));
+    expect(RecordingUnitOfWork.opened).toHaveLength(1);
+    expect(RecordingUnitOfWork.opened[0]).toMatchObject({
+      prefetched: envelopes.map((envelope) => envelope.correlationId),
+      flushed: 1,
+    });
+    for (const envelope of envelopes) expect(await inboxHas(envelope.messageId)).toBe(true);
+  });
+
+  it("isolates a rejected message in the middle of a batch: the others commit, in order, and it is dead-lettered", async () => {
+    const envelopes = Array.from({ length: 5 }, confirmed);
+    const poison = envelopes[2]!;
+    behaviour = async (envelope) => {
+      if (envelope.messageId === poison.messageId)
+        throw new MessageRejectedError("ILLEGAL_SAGA_TRANSITION", "cannot");
+    };
+    await deliver(...envelopes);
+    const good = envelopes.filter((envelope) => envelope !== poison);
+    expect(handled).toEqual(good.map((envelope) => envelope.messageId));
+    expect(await deadLetters()).toMatchObject([{ error_code: "ILLEGAL_SAGA_TRANSITION" }]);
+    for (const envelope of good) expect(await inboxHas(envelope.messageId)).toBe(true);
+    expect(await inboxHas(poison.messageId)).toBe(false);
+  });
+
+  it("dead-letters an undecodable record of a batch and handles the rest together", async () => {
+    const envelopes = [confirmed(), confirmed()];
+    await deliver(envelopes[0]!, "not json", envelopes[1]!);
+    expect(handled).toEqual(envelopes.map((envelope) => envelope.messageId));
+    expect(await deadLetters()).toMatchObject([{ error_code: "MALFORMED_JSON" }]);
+    expect(RecordingUnitOfWork.opened).toHaveLength(1);
+  });
+
+  it("runs a message once when the same id appears twice in one batch", async () => {
+    const envelope = confirmed();
+    const other = confirmed();
+    await deliver(envelope, other, envelope);
+    expect(handled).toEqual([envelope.messageId, other.messageId]);
+  });
+});
+
+describe("ConsumerRunner redelivery", () => {
+  it("a batch committed but not acknowledged (a crash before the offset commit) is not handled again", async () => {
+    // The bus hands the batch over, the runner commits, then the "offset commit" fails once:
+    // the bus delivers the very same batch again, as Kafka does after a crash at that moment.
+    let lostAcknowledgements = 1;
+    const forgetful: MessageBus = {
+      kind: bus.kind,
+      ensureTopics: (topics) => bus.ensureTopics(topics),
+      publish: (records) => bus.publish(records),
+      isHealthy: () => bus.isHealthy(),
+      close: () => bus.close(),
+      subscribe: (options) =>
+        bus.subscribe({
+          ...options,
+          handler: async (records) => {
+            await options.handler(records);
+            if (lostAcknowledgements-- > 0) throw new Error("offset commit lost");
+          },
+        }),
+    };
+    await startRunner(forgetful);
+    const envelopes = Array.from({ length: 4 }, confirmed);
+    await deliver(...envelopes);
+    expect(lostAcknowledgements).toBeLessThan(0);
+    expect(handled).toEqual(envelopes.map((envelope) => envelope.messageId));
+    // The second delivery met only duplicates: it opened a transaction, and did no work in it.
+    expect(RecordingUnitOfWork.opened.map((work) => work.handled.length)).toEqual([4, 0]);
+  });
+});
 
 describe("ConsumerRunner", () => {
+  beforeEach(() => startRunner());
+
   it("runs the handler once for a message delivered twice (the inbox stops the second)", async () => {
     const envelope = confirmed();
     await deliver(envelope);
@@ -170,12 +262,10 @@ describe("ConsumerRunner", () => {
     };
     const envelope = confirmed();
     await deliver(envelope);
-    const [row] = await sequelize.query<{ id: number }>("SELECT id FROM dead_letters", {
-      type: QueryTypes.SELECT,
-    });
+    const [row] = await database.query<{ id: number }>("SELECT id FROM dead_letters");
 
     broken = false;
-    const store = new DeadLetterStore(sequelize, bus, GROUP);
+    const store = new DeadLetterStore(database, bus, GROUP);
     expect(await store.replay(row!.id)).toEqual({ sourceTopic: Topics.orderConfirmed });
     await eventually(() => expect(handled).toEqual([envelope.messageId]));
     const [replayed] = await store.list(1);
@@ -183,7 +273,7 @@ describe("ConsumerRunner", () => {
   });
 
   it("parks the same source record only once, however often it is parked", async () => {
-    const store = new DeadLetterStore(sequelize, bus, GROUP);
+    const store = new DeadLetterStore(database, bus, GROUP);
     const record = {
       topic: Topics.orderConfirmed,
       partition: 0,

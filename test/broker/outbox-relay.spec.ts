@@ -1,93 +1,142 @@
 import { randomUUID } from "node:crypto";
-import { QueryTypes, type Sequelize } from "sequelize";
 import { OrderConfirmedContract } from "../../contracts";
+import type { SqlDatabase } from "../../services/shared/db/sql-database";
 import type { MessageBus, OutgoingRecord } from "../../services/shared/messaging/message-bus.port";
-import { appendToOutbox, outgoingMessage } from "../../services/shared/messaging/outbox";
+import {
+  insertOutboxRows,
+  outboxRows,
+  outgoingMessage,
+} from "../../services/shared/messaging/outbox";
 import { OutboxRelay } from "../../services/shared/messaging/outbox-relay";
+import { deferred } from "../unit/support/async";
 import { eventually } from "../support/eventually";
 import { messagingDatabase } from "../support/messaging-db";
+import { quietLogger } from "../support/quiet-logger";
 
-const quiet = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
-let sequelize: Sequelize;
+let database: SqlDatabase;
 beforeAll(async () => {
-  ({ sequelize } = await messagingDatabase("relay"));
+  database = await messagingDatabase("relay");
 });
-afterAll(() => sequelize.close());
-beforeEach(() => sequelize.query("TRUNCATE outbox"));
+afterAll(() => database.close());
+beforeEach(() => database.query("TRUNCATE outbox"));
 
-/** A bus that records what it was asked to publish, slowly, and can be told to fail. */
+/** A bus that records what it was asked to publish, slowly, and can be told to fail or to hang. */
 class RecordingBus implements Pick<MessageBus, "publish"> {
   published: OutgoingRecord[] = [];
   failing = false;
-  async publish(records: OutgoingRecord[]): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (this.failing) throw new Error("broker unavailable");
-    this.published.push(...records);
+  inFlight = 0;
+  maxInFlight = 0;
+  gate: Promise<void> = Promise.resolve();
+
+  async publish(records: readonly OutgoingRecord[]): Promise<void> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await this.gate;
+      if (this.failing) throw new Error("broker unavailable");
+      this.published.push(...records);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  get ids(): string[] {
+    return this.published.map((record) => record.headers!["message-id"]!);
   }
 }
 
-async function commitMessages(count: number): Promise<string[]> {
-  const ids: string[] = [];
-  await sequelize.transaction(async (transaction) => {
-    const messages = Array.from({ length: count }, () => {
-      const orderId = randomUUID();
-      const message = outgoingMessage(
-        OrderConfirmedContract,
-        { orderId, confirmedAt: new Date().toISOString() },
-        { correlationId: orderId, causationId: "test" },
-      );
-      ids.push(message.envelope.messageId);
-      return message;
-    });
-    await appendToOutbox(sequelize, transaction, messages);
+/** Commits `count` messages; returns their message ids and their outbox row ids. */
+async function commit(count: number): Promise<{ messageIds: string[]; rowIds: number[] }> {
+  const messages = Array.from({ length: count }, () => {
+    const orderId = randomUUID();
+    return outgoingMessage(
+      OrderConfirmedContract,
+      { orderId, confirmedAt: new Date().toISOString() },
+      { correlationId: orderId, causationId: "test" },
+    );
   });
-  return ids;
+  const rows = await database.query<{ id: number }>(`${insertOutboxRows("$1")} RETURNING id`, [
+    JSON.stringify(outboxRows(messages)),
+  ]);
+  return {
+    messageIds: messages.map((message) => message.envelope.messageId),
+    rowIds: rows.map((row) => row.id),
+  };
 }
+const commitMessages = async (count: number) => (await commit(count)).messageIds;
 
-const relayOn = (bus: RecordingBus, batchSize = 10) =>
-  new OutboxRelay({
-    sequelize,
+const relays: OutboxRelay[] = [];
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+});
+
+const relayOn = (
+  bus: RecordingBus,
+  options: {
+    batchSize?: number;
+    maxInFlight?: number;
+    owner?: string;
+    pollIntervalMs?: number;
+  } = {},
+) => {
+  const relay = new OutboxRelay({
+    database,
     bus: bus as unknown as MessageBus,
-    batchSize,
-    pollIntervalMs: 50,
-    logger: quiet,
+    batchSize: options.batchSize ?? 10,
+    maxInFlight: options.maxInFlight ?? 2,
+    pollIntervalMs: options.pollIntervalMs ?? 50,
+    owner: options.owner ?? "node-1",
+    logger: quietLogger,
   });
+  relays.push(relay);
+  return relay;
+};
 const pending = async () =>
-  (
-    await sequelize.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL",
-      { type: QueryTypes.SELECT },
-    )
-  )[0]!.n;
+  (await database.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox"))[0]!.n;
 
 describe("OutboxRelay", () => {
   it("publishes committed rows once and marks them sent, in commit order", async () => {
     const ids = await commitMessages(25);
     const bus = new RecordingBus();
-    const relay = relayOn(bus);
-    relay.start();
+    await relayOn(bus, { maxInFlight: 1 }).start();
     await eventually(async () => expect(await pending()).toBe(0));
-    await relay.stop();
-    expect(bus.published.map((record) => record.headers!["message-id"])).toEqual(ids);
+    expect(bus.ids).toEqual(ids);
+  });
+
+  it("keeps several batches in flight, and holds no transaction or row lock while the bus publishes", async () => {
+    await commitMessages(40);
+    const bus = new RecordingBus();
+    const gate = deferred();
+    bus.gate = gate.promise;
+    await relayOn(bus, { batchSize: 5, maxInFlight: 3 }).start();
+    await eventually(() => expect(bus.inFlight).toBe(3));
+
+    const idleInTransaction = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+    );
+    expect(idleInTransaction[0]!.n).toBe(0);
+    // Every claimed row can be locked by someone else right now: the relay holds no lock on it.
+    const claimed = await database.transaction((sql) =>
+      sql.query("SELECT id FROM outbox WHERE claimed_by IS NOT NULL FOR UPDATE NOWAIT"),
+    );
+    expect(claimed).toHaveLength(15);
+
+    gate.resolve();
+    await eventually(async () => expect(await pending()).toBe(0));
+    expect(bus.maxInFlight).toBe(3);
+    expect(new Set(bus.ids).size).toBe(40);
   });
 
   it("shares the rows between two relays on one database without publishing any twice", async () => {
     const ids = await commitMessages(200);
     const buses = [new RecordingBus(), new RecordingBus()];
-    const relays = buses.map((bus) => relayOn(bus, 5));
-    relays.forEach((relay) => relay.start());
+    for (const [index, bus] of buses.entries())
+      await relayOn(bus, { batchSize: 5, owner: `node-${index}` }).start();
     await eventually(async () => expect(await pending()).toBe(0));
-    await Promise.all(relays.map((relay) => relay.stop()));
 
-    const published = buses.flatMap((bus) =>
-      bus.published.map((record) => record.headers!["message-id"]),
-    );
+    const published = buses.flatMap((bus) => bus.ids);
     expect(published).toHaveLength(ids.length);
     expect(new Set(published)).toEqual(new Set(ids));
     expect(buses.every((bus) => bus.published.length > 0)).toBe(true);
@@ -97,12 +146,10 @@ describe("OutboxRelay", () => {
     await commitMessages(3);
     const bus = new RecordingBus();
     bus.failing = true;
-    const relay = relayOn(bus);
-    relay.start();
+    await relayOn(bus).start();
     await eventually(async () => {
-      const [row] = await sequelize.query<{ failed_attempts: number; last_error: string }>(
+      const [row] = await database.query<{ failed_attempts: number; last_error: string }>(
         "SELECT failed_attempts, last_error FROM outbox ORDER BY id LIMIT 1",
-        { type: QueryTypes.SELECT },
       );
       expect(row!.failed_attempts).toBeGreaterThanOrEqual(2);
       expect(row!.last_error).toBe("broker unavailable");
@@ -111,24 +158,39 @@ describe("OutboxRelay", () => {
 
     bus.failing = false;
     await eventually(async () => expect(await pending()).toBe(0));
-    await relay.stop();
     expect(bus.published).toHaveLength(3);
   });
 
-  it("publishes right after a kick, without waiting for the poll", async () => {
-    const bus = new RecordingBus();
-    const relay = new OutboxRelay({
-      sequelize,
-      bus: bus as unknown as MessageBus,
-      batchSize: 10,
-      pollIntervalMs: 60_000,
-      logger: quiet,
-    });
-    relay.start();
+  it("a restarted node takes back the rows its previous run claimed; another node waits for the lease", async () => {
+    const ids = await commitMessages(4);
+    // node-1's previous run claimed the rows and died before marking them sent.
+    await database.query(
+      "UPDATE outbox SET claimed_by = 'node-1', claimed_until = now() + interval '1 minute'",
+    );
+
+    const other = new RecordingBus();
+    await relayOn(other, { owner: "node-2" }).start();
+    const restarted = new RecordingBus();
+    await relayOn(restarted, { owner: "node-1" }).start();
     await eventually(async () => expect(await pending()).toBe(0));
-    await commitMessages(1);
-    relay.kick();
-    await eventually(() => expect(bus.published).toHaveLength(1), 2_000);
-    await relay.stop();
+    expect(restarted.ids).toEqual(ids);
+    expect(other.published).toEqual([]);
+  });
+
+  it("publishes announced rows right away, by id; rows nobody announced wait for a search", async () => {
+    const bus = new RecordingBus();
+    const relay = relayOn(bus, { pollIntervalMs: 60_000 });
+    await relay.start();
+    const announced = await commit(2);
+    const unannounced = await commit(1);
+    relay.kick(announced.rowIds);
+    await eventually(() => expect(bus.ids).toEqual(announced.messageIds), 2_000);
+    await eventually(async () => expect(await pending()).toBe(1));
+
+    relay.kick(); // no ids: search the outbox, as the poll does
+    await eventually(() =>
+      expect(bus.ids).toEqual([...announced.messageIds, ...unannounced.messageIds]),
+    );
+    await eventually(async () => expect(await pending()).toBe(0));
   });
 });

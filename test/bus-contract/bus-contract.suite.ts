@@ -39,10 +39,13 @@ export function describeBusContract(
       groupId: string,
       handler: (record: IncomingRecord) => Promise<void> | void,
     ) => {
+      // Record by record, as a consumer runner does: a throw fails (and redelivers) the batch.
       const subscription = await bus.subscribe({
         groupId,
         topics: [topic],
-        handler: async (record) => handler(record),
+        handler: async (records) => {
+          for (const record of records) await handler(record);
+        },
       });
       subscriptions.push(subscription);
       return subscription;
@@ -124,7 +127,7 @@ export function describeBusContract(
       expect(handled).toHaveLength(values.length);
     });
 
-    it("redelivers a record whose handler failed, and holds later records of its key until then", async () => {
+    it("redelivers a batch whose handler failed, and holds later records of its key until then", async () => {
       const topic = await freshTopic();
       const attempts: string[] = [];
       let failuresLeft = 2;
@@ -167,6 +170,27 @@ export function describeBusContract(
       await consume(topic, group, (record) => void nextMember.push(text(record)));
       await bus.publish(["four", "five"].map((value) => ({ topic, key: "k", value })));
       await eventually(() => expect(nextMember).toEqual(["four", "five"]), timeoutMs);
+    });
+
+    it("hands over consecutive records of one partition per batch, at most maxBatchSize", async () => {
+      const topic = await freshTopic();
+      const batches: IncomingRecord[][] = [];
+      const published = Array.from({ length: 30 }, (_, index) => `v${index}`);
+      await bus.publish(published.map((value) => ({ topic, key: "one-key", value })));
+      subscriptions.push(
+        await bus.subscribe({
+          groupId: freshGroup(),
+          topics: [topic],
+          maxBatchSize: 8,
+          handler: async (records) => void batches.push([...records]),
+        }),
+      );
+      await eventually(() => expect(batches.flat()).toHaveLength(30), timeoutMs);
+      expect(batches.flat().map(text)).toEqual(published);
+      for (const batch of batches) {
+        expect(batch.length).toBeLessThanOrEqual(8);
+        expect(new Set(batch.map((record) => record.partition)).size).toBe(1);
+      }
     });
 
     it("refuses to publish to a topic that was never created", async () => {

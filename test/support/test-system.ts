@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { ServiceBroker } from "moleculer";
 import pg from "pg";
@@ -117,5 +118,51 @@ async function dropDatabases(urls: Record<DatabaseOwner, string>): Promise<void>
     }
   } finally {
     await client.end();
+  }
+}
+
+/** What a system published on some topics, as its consumers saw it (envelopes, in order). */
+export interface PublishedRecords {
+  envelopes: Array<{ topic: string; key: string | null; envelope: Record<string, unknown> }>;
+  of(topic: string, key: string): Array<Record<string, unknown>>;
+}
+
+/**
+ * A consumer group of its own on the system's bus, recording every record published on these
+ * topics from now on: what a user of the bus observes, not what a producer's tables say.
+ */
+export async function recordPublished(
+  system: TestSystem,
+  topics: string[],
+): Promise<PublishedRecords> {
+  const envelopes: PublishedRecords["envelopes"] = [];
+  await busOf(system).subscribe({
+    groupId: `test-recorder-${randomUUID()}`,
+    topics,
+    handler: async (records) => {
+      for (const record of records) {
+        // Tests publish garbage on purpose; the recorder keeps only what parses.
+        const envelope = parseOrNull(record.value?.toString() ?? "");
+        if (envelope) envelopes.push({ topic: record.topic, key: record.key, envelope });
+      }
+    },
+  });
+  return {
+    envelopes,
+    of: (topic, key) =>
+      envelopes
+        .filter((record) => record.topic === topic && record.key === key)
+        .map((record) => record.envelope),
+  };
+}
+
+function parseOrNull(text: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === "object"
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
   }
 }

@@ -28,8 +28,10 @@ export interface AppConfig {
   embeddedPostgres: { port: number; dataDir: string } | null;
   currency: string;
   payment: { declineAbove: string };
-  outbox: { pollIntervalMs: number; batchSize: number };
-  consumer: { maxAttempts: number; retryBaseMs: number };
+  /** Connections of each service's write-side pool (consumer batches, relay, commands). */
+  databasePoolMax: number;
+  outbox: { pollIntervalMs: number; batchSize: number; maxInFlight: number };
+  consumer: { maxAttempts: number; retryBaseMs: number; batchSize: number };
   requestTimeoutMs: number;
 }
 
@@ -124,13 +126,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       : null,
     currency,
     payment: { declineAbove: read("PAYMENT_DECLINE_ABOVE") ?? "100000.00" },
+    databasePoolMax: integer("DATABASE_POOL_MAX", 10, 2),
     outbox: {
       pollIntervalMs: integer("OUTBOX_POLL_INTERVAL_MS", 1000, 10),
-      batchSize: integer("OUTBOX_BATCH_SIZE", 100, 1),
+      batchSize: integer("OUTBOX_BATCH_SIZE", 500, 1),
+      maxInFlight: integer("OUTBOX_MAX_IN_FLIGHT", 4, 1),
     },
     consumer: {
       maxAttempts: integer("CONSUMER_MAX_ATTEMPTS", 5, 1),
       retryBaseMs: integer("CONSUMER_RETRY_BASE_MS", 200, 1),
+      batchSize: integer("CONSUMER_BATCH_SIZE", 500, 1),
     },
     requestTimeoutMs: integer("REQUEST_TIMEOUT_MS", 10_000, 100),
   };

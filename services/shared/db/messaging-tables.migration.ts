@@ -55,3 +55,25 @@ export const createMessagingTables: Migration = {
     `);
   },
 };
+
+/**
+ * The outbox becomes a queue (docs/adr/0007): a row is claimed with a lease while the relay
+ * publishes it (no transaction held open), then deleted. Only pending rows remain, so neither
+ * a `sent_at` column nor a partial index over pending rows is needed, and a claim changes no
+ * indexed column: with room left on each page (fillfactor) it is a HOT update.
+ */
+export const makeOutboxAQueue: Migration = {
+  name: "0002-outbox-queue",
+  async up(sequelize) {
+    await sequelize.query(`
+      ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until TIMESTAMPTZ;
+      DELETE FROM outbox WHERE sent_at IS NOT NULL;
+      DROP INDEX outbox_pending_idx;
+      ALTER TABLE outbox DROP COLUMN sent_at;
+      ALTER TABLE outbox SET (fillfactor = 50);
+    `);
+  },
+};
+
+/** The messaging migrations a test database needs without any context's own tables. */
+export const messagingMigrations: readonly Migration[] = [createMessagingTables, makeOutboxAQueue];

@@ -1,8 +1,6 @@
 import { Sequelize } from "sequelize";
 import pg from "pg";
-
-// BIGINT (int8) columns hold counters and offsets far below 2^53: read them as numbers.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+import "./pg-types";
 
 export interface SequelizeOptions {
   poolMax?: number;

@@ -1,7 +1,8 @@
 import { decodeMessage, type Envelope, type MessageContract } from "../../../contracts";
-import { QueryTypes, type Sequelize, type Transaction } from "sequelize";
 import type { Logger } from "../logger";
+import { statement, type SqlDatabase, type SqlExecutor } from "../db/sql-database";
 import { isDatabaseUnavailable } from "../db/transient-faults";
+import { inUnitOfWork, type UnitOfWork, type UnitOfWorkFactory } from "../db/unit-of-work";
 import { backoffDelay, delay } from "./backoff";
 import type { DeadLetterStore } from "./dead-letters";
 import type { IncomingRecord, MessageBus, Subscription } from "./message-bus.port";
@@ -20,55 +21,88 @@ export class MessageRejectedError extends Error {
   }
 }
 
-export interface MessageConsumer {
+/** Handles one contract's messages inside the batch's unit of work `W`. */
+export interface MessageConsumer<W> {
   contract: MessageContract<unknown>;
-  /** Runs inside the transaction that also records the message in the inbox. */
-  handle(envelope: Envelope<unknown>, transaction: Transaction): Promise<void>;
+  handle(envelope: Envelope<unknown>, work: W): Promise<void>;
 }
 
 /** A typed consumer for one contract; decoding guarantees the payload matches it. */
-export function consumerOf<T>(
+export function consumerOf<T, W>(
   contract: MessageContract<T>,
-  handle: (envelope: Envelope<T>, transaction: Transaction) => Promise<void>,
-): MessageConsumer {
-  return { contract, handle } as MessageConsumer;
+  handle: (envelope: Envelope<T>, work: W) => Promise<void>,
+): MessageConsumer<W> {
+  return { contract, handle } as MessageConsumer<W>;
 }
 
-export interface ConsumerRunnerOptions {
+export interface ConsumerRunnerOptions<W extends UnitOfWork> {
   groupId: string;
-  sequelize: Sequelize;
+  database: SqlDatabase;
+  /** Opens the service's unit of work on a batch's transaction. */
+  unitOfWork: UnitOfWorkFactory<W>;
   bus: MessageBus;
   deadLetters: DeadLetterStore;
   maxAttempts: number;
   retryBaseMs: number;
+  /**
+   * Most messages per transaction. Larger batches mean fewer round trips and commits per
+   * message; smaller ones mean less work to redo when a batch fails and falls back to one by one.
+   */
+  batchSize: number;
   logger: Logger;
-  /** Called after each committed handler transaction, to kick the outbox relay. */
-  afterCommit: () => void;
+  /** Called after each committed transaction with the outbox rows it wrote, for the relay. */
+  afterCommit: (outboxIds: number[]) => void;
 }
 
+interface Decoded<W> {
+  record: IncomingRecord;
+  envelope: Envelope;
+  consumer: MessageConsumer<W>;
+}
+
+/** Sorted, so two batches that share a message id lock its inbox row in the same order. */
+const RECORD_IN_INBOX = statement(
+  "inbox.record",
+  `INSERT INTO inbox (message_id, topic, message_type)
+   SELECT message_id, topic, message_type
+   FROM json_to_recordset($1::json) AS r(message_id uuid, topic text, message_type text)
+   ORDER BY message_id
+   ON CONFLICT (message_id) DO NOTHING
+   RETURNING message_id`,
+);
+
 /**
- * The one consumer loop all services share. For every record: decode against the topic's
- * contract (bad bytes, wrong type or schema → DLT at once), then in one transaction record the
- * message id in the inbox (a duplicate stops here) and run the handler. A handler error is
- * retried with exponential backoff, then dead-lettered; an unreachable database is not the
- * message's fault, so it goes back to the bus for redelivery instead. The bus commits the offset
- * only when this returns, i.e. after the transaction.
+ * The one consumer loop all services share. The bus hands it a partition's batch:
+ *
+ * 1. Each record is decoded against its topic's contract; bad bytes, a wrong type or a broken
+ *    schema go to the DLT at once.
+ * 2. The rest run in ONE transaction: one multi-row inbox insert (duplicates stop there), the
+ *    handlers on one unit of work (which loads their aggregates in one query and writes their
+ *    changes and outbox rows in a few multi-row statements), one commit.
+ * 3. If that fails for any reason but an unreachable database, nothing of it was committed, and
+ *    the batch's messages run again one by one, so the failing one is isolated: it is retried
+ *    with backoff and then dead-lettered (a rejection at once) while the others succeed.
+ * 4. An unreachable database is not the messages' fault: the batch goes back to the bus, which
+ *    redelivers it later; inboxes drop whatever had committed.
+ *
+ * The bus commits the offsets only when this returns, i.e. after the transactions.
  */
-export class ConsumerRunner {
+export class ConsumerRunner<W extends UnitOfWork> {
   private subscription: Subscription | undefined;
   private stopping = false;
-  private readonly consumers = new Map<string, MessageConsumer>();
+  private readonly consumers = new Map<string, MessageConsumer<W>>();
 
-  constructor(private readonly options: ConsumerRunnerOptions) {}
+  constructor(private readonly options: ConsumerRunnerOptions<W>) {}
 
-  async start(consumers: readonly MessageConsumer[]): Promise<void> {
+  async start(consumers: readonly MessageConsumer<W>[]): Promise<void> {
     for (const consumer of consumers) this.consumers.set(consumer.contract.topic, consumer);
     if (this.consumers.size === 0) return;
     this.stopping = false;
     this.subscription = await this.options.bus.subscribe({
       groupId: this.options.groupId,
       topics: [...this.consumers.keys()],
-      handler: (record) => this.process(record),
+      maxBatchSize: this.options.batchSize,
+      handler: (records) => this.processBatch(records),
     });
   }
 
@@ -78,25 +112,48 @@ export class ConsumerRunner {
     this.subscription = undefined;
   }
 
-  private async process(record: IncomingRecord): Promise<void> {
+  private async processBatch(records: readonly IncomingRecord[]): Promise<void> {
+    const decoded: Decoded<W>[] = [];
+    for (const record of records) {
+      const message = await this.decodeOrPark(record);
+      if (message) decoded.push(message);
+    }
+    if (decoded.length > 1) {
+      this.throwIfStopping();
+      try {
+        this.options.afterCommit(await this.commit(decoded));
+        return;
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
+        this.options.logger.info(
+          `A batch of ${decoded.length} failed (${(error as Error).message}); handling its messages one by one`,
+        );
+      }
+    }
+    for (const message of decoded) await this.processOne(message);
+  }
+
+  private async decodeOrPark(record: IncomingRecord): Promise<Decoded<W> | null> {
     const consumer = this.consumers.get(record.topic);
     if (!consumer) throw new Error(`no consumer for topic ${record.topic}`);
     const decoded = decodeMessage(record.value, consumer.contract);
-    if (!decoded.ok) {
-      this.options.logger.warn(
-        `Dead-lettering record ${describe(record)}: ${decoded.failure.code} ${decoded.failure.message}`,
-      );
-      return this.options.deadLetters.park(record, { ...decoded.failure, attempts: 1 });
-    }
-    const { envelope } = decoded;
+    if (decoded.ok) return { record, envelope: decoded.envelope, consumer };
+    this.options.logger.warn(
+      `Dead-lettering record ${describe(record)}: ${decoded.failure.code} ${decoded.failure.message}`,
+    );
+    await this.options.deadLetters.park(record, { ...decoded.failure, attempts: 1 });
+    return null;
+  }
+
+  /** One message in its own transaction: retried with backoff, then dead-lettered. */
+  private async processOne(message: Decoded<W>): Promise<void> {
+    const { envelope, record } = message;
     const { maxAttempts, retryBaseMs, logger } = this.options;
     let lastError: Error = new Error("not attempted");
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      // Shutting down: leave the record uncommitted, it is delivered again after restart.
-      if (this.stopping) throw new Error("consumer is stopping");
+      this.throwIfStopping();
       try {
-        await this.handleOnce(consumer, envelope);
-        this.options.afterCommit();
+        this.options.afterCommit(await this.commit([message]));
         return;
       } catch (error) {
         if (error instanceof MessageRejectedError) {
@@ -125,26 +182,46 @@ export class ConsumerRunner {
     });
   }
 
-  private async handleOnce(consumer: MessageConsumer, envelope: Envelope): Promise<void> {
-    const { sequelize } = this.options;
-    await sequelize.transaction(async (transaction) => {
-      const recorded = await sequelize.query(
-        `INSERT INTO inbox (message_id, topic, message_type) VALUES ($1, $2, $3)
-         ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-        {
-          bind: [envelope.messageId, consumer.contract.topic, envelope.type],
-          transaction,
-          type: QueryTypes.SELECT,
-        },
-      );
-      if (recorded.length === 0) {
-        this.options.logger.debug(`Duplicate ${envelope.type} ${envelope.messageId} skipped`);
-        return;
-      }
-      await consumer.handle(envelope, transaction);
+  /** The inbox, the handlers and their changes, in one transaction; returns the outbox rows written. */
+  private async commit(messages: readonly Decoded<W>[]): Promise<number[]> {
+    const { database, unitOfWork, logger } = this.options;
+    const committed = await inUnitOfWork(database, unitOfWork, async (work, sql) => {
+      // Sent together (with the BEGIN): the orders of duplicates are loaded too, and unused.
+      const [fresh] = await Promise.all([
+        recordInInbox(sql, messages),
+        work.prefetch(messages.map((message) => message.envelope.correlationId)),
+      ]);
+      // The first copy of each new id runs; later copies and ids already in the inbox do not.
+      const todo = messages.filter((message) => fresh.delete(idOf(message)));
+      if (todo.length < messages.length)
+        logger.debug(`Skipped ${messages.length - todo.length} duplicate message(s)`);
+      for (const message of todo) await message.consumer.handle(message.envelope, work);
     });
+    return committed.outboxIds;
+  }
+
+  private throwIfStopping(): void {
+    // Shutting down: leave the batch uncommitted, it is delivered again after restart.
+    if (this.stopping) throw new Error("consumer is stopping");
   }
 }
+
+/** Records the messages' ids; returns those that were not there yet. */
+async function recordInInbox(
+  sql: SqlExecutor,
+  messages: readonly Decoded<unknown>[],
+): Promise<Set<string>> {
+  const rows = messages.map(({ envelope, consumer }) => ({
+    message_id: envelope.messageId,
+    topic: consumer.contract.topic,
+    message_type: envelope.type,
+  }));
+  const recorded = await sql.query<{ message_id: string }>(RECORD_IN_INBOX, [JSON.stringify(rows)]);
+  return new Set(recorded.map((row) => row.message_id));
+}
+
+/** PostgreSQL returns uuids in lower case; a producer may have written upper case. */
+const idOf = (message: Decoded<unknown>) => message.envelope.messageId.toLowerCase();
 
 function describe(record: IncomingRecord): string {
   return `${record.topic}[${record.partition}]@${record.offset}`;

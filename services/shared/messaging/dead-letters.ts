@@ -1,5 +1,5 @@
 import { deadLetterTopicOf } from "../../../contracts";
-import { QueryTypes, type Sequelize } from "sequelize";
+import type { SqlExecutor } from "../db/sql-database";
 import type { IncomingRecord, MessageBus } from "./message-bus.port";
 
 export interface DeadLetter {
@@ -42,7 +42,7 @@ export const DLT_HEADERS = {
  */
 export class DeadLetterStore {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly sql: SqlExecutor,
     private readonly bus: MessageBus,
     private readonly consumerGroup: string,
   ) {}
@@ -60,34 +60,32 @@ export class DeadLetterStore {
       [DLT_HEADERS.attempts]: String(failure.attempts),
       [DLT_HEADERS.failedAt]: failedAt,
     };
-    await this.sequelize.query(
+    await this.sql.query(
       `INSERT INTO dead_letters (consumer_group, source_topic, source_partition, source_offset, message_key,
          value, headers, error_code, error_message, attempts, failed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
        ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING`,
-      {
-        bind: [
-          this.consumerGroup,
-          record.topic,
-          record.partition,
-          record.offset,
-          record.key === null ? null : withoutNul(record.key),
-          record.value,
-          // PostgreSQL text and jsonb cannot hold NUL; the DLT record keeps the originals.
-          JSON.stringify(
-            Object.fromEntries(
-              Object.entries(record.headers).map(([name, value]) => [
-                withoutNul(name),
-                withoutNul(value),
-              ]),
-            ),
+      [
+        this.consumerGroup,
+        record.topic,
+        record.partition,
+        record.offset,
+        record.key === null ? null : withoutNul(record.key),
+        record.value,
+        // PostgreSQL text and jsonb cannot hold NUL; the DLT record keeps the originals.
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(record.headers).map(([name, value]) => [
+              withoutNul(name),
+              withoutNul(value),
+            ]),
           ),
-          failure.code,
-          withoutNul(failure.message.slice(0, 4000)),
-          failure.attempts,
-          failedAt,
-        ],
-      },
+        ),
+        failure.code,
+        withoutNul(failure.message.slice(0, 4000)),
+        failure.attempts,
+        failedAt,
+      ],
     );
     await this.bus.publish([
       {
@@ -100,24 +98,22 @@ export class DeadLetterStore {
   }
 
   async list(limit = 20): Promise<DeadLetterRow[]> {
-    const rows = await this.sequelize.query<StoredDeadLetter>(
+    const rows = await this.sql.query<StoredDeadLetter>(
       `SELECT id, consumer_group AS "consumerGroup", source_topic AS "sourceTopic",
          source_partition AS "sourcePartition", source_offset AS "sourceOffset", message_key AS "key", value,
          error_code AS "errorCode", error_message AS "errorMessage", attempts,
          failed_at AS "failedAt", replayed_at AS "replayedAt"
        FROM dead_letters ORDER BY id DESC LIMIT $1`,
-      { bind: [limit], type: QueryTypes.SELECT },
+      [limit],
     );
     return rows.map((row) => ({ ...row, value: row.value?.toString("utf8") ?? null }));
   }
 
   /** Sends the original bytes back to their source topic, e.g. after a fix was deployed. */
   async replay(id: number): Promise<{ sourceTopic: string } | null> {
-    const [row] = await this.sequelize.query<
-      Pick<StoredDeadLetter, "sourceTopic" | "key" | "value">
-    >(
+    const [row] = await this.sql.query<Pick<StoredDeadLetter, "sourceTopic" | "key" | "value">>(
       `SELECT source_topic AS "sourceTopic", message_key AS "key", value FROM dead_letters WHERE id = $1`,
-      { bind: [id], type: QueryTypes.SELECT },
+      [id],
     );
     if (!row) return null;
     await this.bus.publish([
@@ -128,9 +124,7 @@ export class DeadLetterStore {
         headers: { "dlt-replayed-from": String(id) },
       },
     ]);
-    await this.sequelize.query("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", {
-      bind: [id],
-    });
+    await this.sql.query("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", [id]);
     return { sourceTopic: row.sourceTopic };
   }
 }

@@ -1,138 +1,84 @@
-import type {
-  IncomingRecord,
-  MessageBus,
-  OutgoingRecord,
-  RecordHandler,
-  SubscribeOptions,
-  Subscription,
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  type BatchHandler,
+  type IncomingRecord,
+  type MessageBus,
+  type OutgoingRecord,
+  type SubscribeOptions,
+  type Subscription,
 } from "./message-bus.port";
 import { backoffDelay, delay } from "./backoff";
 import { partitionForKey } from "./partitioner";
+import { PartitionLog, type StoredRecord } from "./partition-log";
+import { Receipt, ReceiptQueue } from "./receipts";
 
-interface StoredRecord {
-  offset: number;
-  key: string | null;
-  value: Buffer;
-  headers: Record<string, string>;
-}
+/** Records kept on a topic nobody consumes (the .DLT topics): the newest ones, not all forever. */
+const UNCONSUMED_RETENTION = 1_000;
 
-class PartitionLog {
-  /** Offset of records[0]: consumed records are trimmed, offsets keep growing. */
-  private base = 0;
-  private records: StoredRecord[] = [];
+/** One group's position on one partition, and the publishers waiting for it to move. */
+class GroupPartition {
+  committed: number;
+  draining = false;
+  readonly receipts = new ReceiptQueue();
 
-  get end(): number {
-    return this.base + this.records.length;
+  constructor(start: number) {
+    this.committed = start;
   }
-
-  get start(): number {
-    return this.base;
-  }
-
-  append(record: Omit<StoredRecord, "offset">): number {
-    const offset = this.end;
-    this.records.push({ ...record, offset });
-    return offset;
-  }
-
-  at(offset: number): StoredRecord | undefined {
-    return this.records[offset - this.base];
-  }
-
-  trimBefore(offset: number): void {
-    const drop = offset - this.base;
-    if (drop > 0) {
-      this.records = this.records.slice(drop);
-      this.base = offset;
-    }
-  }
-}
-
-interface Waiter {
-  partition: number;
-  offset: number;
-  resolve: () => void;
-  reject: (error: Error) => void;
 }
 
 class ConsumerGroup {
-  readonly members: RecordHandler[] = [];
-  readonly committed: number[];
-  private readonly draining: boolean[];
-  private waiters: Waiter[] = [];
+  readonly members: BatchHandler[] = [];
+  readonly partitions: GroupPartition[];
+  batchSize = DEFAULT_MAX_BATCH_SIZE;
 
   constructor(
     readonly groupId: string,
     private readonly topic: TopicLog,
     private readonly retryDelayMs: number,
   ) {
-    this.committed = topic.partitions.map((partition) => partition.start);
-    this.draining = topic.partitions.map(() => false);
-  }
-
-  waitFor(partition: number, offset: number): Promise<void> {
-    if (this.committed[partition]! > offset) return Promise.resolve();
-    if (this.members.length === 0) {
-      return Promise.reject(
-        new Error(`consumer group ${this.groupId} is not running; the record stays pending`),
-      );
-    }
-    return new Promise((resolve, reject) =>
-      this.waiters.push({ partition, offset, resolve, reject }),
-    );
-  }
-
-  /** Members leaving mid-flight must not let a publisher believe its record was consumed. */
-  failWaiters(reason: string): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiters) waiter.reject(new Error(reason));
+    this.partitions = topic.partitions.map((log) => new GroupPartition(log.start));
   }
 
   wakeAll(): void {
-    this.topic.partitions.forEach((_, partition) => void this.drain(partition));
+    this.partitions.forEach((_, partition) => void this.drain(partition));
   }
 
-  /** One loop per partition: records are handled one at a time, in offset order. */
-  async drain(partition: number): Promise<void> {
-    if (this.draining[partition]) return;
-    this.draining[partition] = true;
+  /** Members leaving mid-flight must not let a publisher believe its records were consumed. */
+  failReceipts(reason: string): void {
+    for (const position of this.partitions) position.receipts.failAll(new Error(reason));
+  }
+
+  /** One loop per partition: a batch at a time, in offset order, retried until it succeeds. */
+  private async drain(partition: number): Promise<void> {
+    const position = this.partitions[partition]!;
+    if (position.draining) return;
+    position.draining = true;
     let failures = 0;
     try {
       const log = this.topic.partitions[partition]!;
-      while (this.members.length > 0 && this.committed[partition]! < log.end) {
-        const offset = this.committed[partition]!;
-        const record = log.at(offset)!;
+      while (this.members.length > 0 && position.committed < log.end) {
+        const batch = log.read(position.committed, this.batchSize);
         const handler = this.members[partition % this.members.length]!;
         try {
-          await handler(this.topic.toIncoming(partition, record));
+          await handler(batch.map((record) => this.topic.toIncoming(partition, record)));
         } catch {
           failures += 1;
           await delay(backoffDelay(failures, this.retryDelayMs, 5_000));
           continue;
         }
+        // A member that left while handling must not commit: the batch goes to whoever owns
+        // the partition now, as a Kafka member's commit after a rebalance is refused.
+        if (!this.members.includes(handler)) continue;
         failures = 0;
-        this.committed[partition] = offset + 1;
-        this.settleWaiters(partition);
+        position.committed += batch.length;
+        position.receipts.settleBefore(position.committed);
         this.topic.trim(partition);
       }
     } finally {
-      this.draining[partition] = false;
+      position.draining = false;
     }
   }
-
-  private settleWaiters(partition: number): void {
-    const committed = this.committed[partition]!;
-    this.waiters = this.waiters.filter((waiter) => {
-      if (waiter.partition !== partition || waiter.offset >= committed) return true;
-      waiter.resolve();
-      return false;
-    });
-  }
 }
-
-/** Records kept on a topic nobody consumes (the .DLT topics): the newest ones, not all forever. */
-const UNCONSUMED_RETENTION = 1_000;
 
 class TopicLog {
   readonly partitions: PartitionLog[];
@@ -163,22 +109,29 @@ class TopicLog {
   trim(partition: number): void {
     const log = this.partitions[partition]!;
     if (this.groups.size === 0) return log.trimBefore(log.end - UNCONSUMED_RETENTION);
-    const lowest = Math.min(
-      ...[...this.groups.values()].map((group) => group.committed[partition]!),
-    );
-    this.partitions[partition]!.trimBefore(lowest);
+    let lowest = log.end;
+    for (const group of this.groups.values())
+      lowest = Math.min(lowest, group.partitions[partition]!.committed);
+    log.trimBefore(lowest);
   }
 }
 
+export interface InProcessBusOptions {
+  partitions: number;
+  /** Pause before a failed batch is handed over again (doubling up to 5 s). */
+  retryDelayMs?: number;
+}
+
 /**
- * The bus of the embedded mode: partitioned, consumer groups, at-least-once, all in memory.
+ * The bus of the embedded mode: partitioned, consumer groups, batches, at-least-once, in memory.
  *
- * It keeps nothing across a restart, so durability comes from the outbox: `publish` resolves
- * only when every consumer group known on the topic has consumed the records, and rejects at
- * once if one of them has no running member. The relay marks a row sent only after `publish`
- * resolved, so a crash, a stopped consumer or a shutdown leaves the row pending; it is published
- * again later and the consumer's inbox drops any duplicate (docs/adr/0003). A topic no group
- * ever subscribed to (a dead-letter topic) keeps its records for whoever subscribes later.
+ * It keeps nothing across a restart, so durability comes from the outbox (docs/adr/0003): a
+ * publish resolves only when every consumer group of the topic has handled the records, and
+ * rejects at once if one of them has no running member. The relay marks rows sent only then, so
+ * a crash leaves them pending and they are published again; inboxes drop the duplicates. The
+ * relay does not wait for one publish before the next: several batches are in flight at once.
+ * A topic no group ever subscribed to (a dead-letter topic) keeps its newest records for whoever
+ * subscribes later.
  */
 export class InProcessBus implements MessageBus {
   readonly kind = "in-process" as const;
@@ -187,7 +140,7 @@ export class InProcessBus implements MessageBus {
 
   private readonly run = Date.now().toString(36);
 
-  constructor(private readonly options: { partitions: number; retryDelayMs?: number }) {}
+  constructor(private readonly options: InProcessBusOptions) {}
 
   async ensureTopics(topics: string[]): Promise<void> {
     for (const name of topics) {
@@ -196,10 +149,31 @@ export class InProcessBus implements MessageBus {
     }
   }
 
-  async publish(records: OutgoingRecord[]): Promise<void> {
+  publish(records: readonly OutgoingRecord[]): Promise<void> {
+    try {
+      return this.append(records).settled;
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Appends every record, then waits for each group once per partition touched, not per record. */
+  private append(records: readonly OutgoingRecord[]): Receipt {
     this.assertOpen();
-    const consumed: Promise<void>[] = [];
-    const touched = new Set<TopicLog>();
+    // Checked before anything is appended: a refused publish leaves no record behind.
+    const lastOffsets = new Map<TopicLog, Map<number, number>>();
+    for (const record of records) {
+      const topic = this.topic(record.topic);
+      if (lastOffsets.has(topic)) continue;
+      for (const group of topic.groups.values()) {
+        if (group.members.length === 0)
+          throw new Error(
+            `consumer group ${group.groupId} is not running; the record stays pending`,
+          );
+      }
+      lastOffsets.set(topic, new Map());
+    }
+    const receipt = new Receipt();
     for (const record of records) {
       const topic = this.topic(record.topic);
       const partition =
@@ -209,18 +183,26 @@ export class InProcessBus implements MessageBus {
         value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value),
         headers: { ...record.headers },
       });
-      for (const group of topic.groups.values()) consumed.push(group.waitFor(partition, offset));
-      touched.add(topic);
+      lastOffsets.get(topic)!.set(partition, offset);
     }
-    for (const topic of touched) {
-      if (topic.groups.size === 0)
-        topic.partitions.forEach((_, partition) => topic.trim(partition));
+    for (const [topic, partitions] of lastOffsets) {
+      for (const [partition, offset] of partitions) {
+        if (topic.groups.size === 0) topic.trim(partition);
+        for (const group of topic.groups.values())
+          group.partitions[partition]!.receipts.add(offset, receipt);
+      }
       for (const group of topic.groups.values()) group.wakeAll();
     }
-    await Promise.all(consumed);
+    receipt.seal();
+    return receipt;
   }
 
-  async subscribe({ groupId, topics, handler }: SubscribeOptions): Promise<Subscription> {
+  async subscribe({
+    groupId,
+    topics,
+    handler,
+    maxBatchSize = DEFAULT_MAX_BATCH_SIZE,
+  }: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
     const joined = topics.map((name) => {
       const topic = this.topic(name);
@@ -229,6 +211,7 @@ export class InProcessBus implements MessageBus {
         group = new ConsumerGroup(groupId, topic, this.options.retryDelayMs ?? 200);
         topic.groups.set(groupId, group);
       }
+      group.batchSize = maxBatchSize;
       group.members.push(handler);
       group.wakeAll();
       return group;
@@ -239,7 +222,7 @@ export class InProcessBus implements MessageBus {
           const index = group.members.indexOf(handler);
           if (index >= 0) group.members.splice(index, 1);
           if (group.members.length === 0)
-            group.failWaiters(`consumer group ${group.groupId} has no members left`);
+            group.failReceipts(`consumer group ${group.groupId} has no members left`);
           else group.wakeAll();
         }
       },
@@ -255,7 +238,7 @@ export class InProcessBus implements MessageBus {
     for (const topic of this.topics.values()) {
       for (const group of topic.groups.values()) {
         group.members.length = 0;
-        group.failWaiters("the bus is closed");
+        group.failReceipts("the bus is closed");
       }
     }
   }

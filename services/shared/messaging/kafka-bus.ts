@@ -10,11 +10,12 @@ import type { KafkaConfig } from "../config/config";
 import { delay } from "./backoff";
 import { KafkaGroupConsumer } from "./kafka-group-consumer";
 import type { Logger } from "../logger";
-import type {
-  MessageBus,
-  OutgoingRecord,
-  SubscribeOptions,
-  Subscription,
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  type MessageBus,
+  type OutgoingRecord,
+  type SubscribeOptions,
+  type Subscription,
 } from "./message-bus.port";
 
 /**
@@ -98,12 +99,15 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  async publish(records: OutgoingRecord[]): Promise<void> {
+  async publish(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.connectProducer();
     const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const record of records)
-      byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    for (const record of records) {
+      const messages = byTopic.get(record.topic);
+      if (messages) messages.push(record);
+      else byTopic.set(record.topic, [record]);
+    }
     await this.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({
@@ -117,12 +121,18 @@ export class KafkaBus implements MessageBus {
     });
   }
 
-  async subscribe({ groupId, topics, handler }: SubscribeOptions): Promise<Subscription> {
+  async subscribe({
+    groupId,
+    topics,
+    handler,
+    maxBatchSize = DEFAULT_MAX_BATCH_SIZE,
+  }: SubscribeOptions): Promise<Subscription> {
     const consumer = new KafkaGroupConsumer({
       kafka: this.kafka,
       groupId: this.physical(groupId),
       topics: topics.map((topic) => this.physical(topic)),
       partitionsConsumedConcurrently: this.config.topicPartitions,
+      batchSize: maxBatchSize,
       handler,
       logicalTopic: (topic) => this.logical(topic),
       logger: this.logger,

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
 import { backoffDelay, delay } from "./backoff";
-import type { IncomingRecord, RecordHandler, Subscription } from "./message-bus.port";
+import type { BatchHandler, IncomingRecord, Subscription } from "./message-bus.port";
 
 const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
 const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -12,7 +12,9 @@ export interface GroupConsumerOptions {
   groupId: string;
   topics: string[];
   partitionsConsumedConcurrently: number;
-  handler: RecordHandler;
+  /** Most records handed to the handler at once (one consumer transaction). */
+  batchSize: number;
+  handler: BatchHandler;
   /** Physical topic name → the name the rest of the code knows (see KAFKA_TOPIC_PREFIX). */
   logicalTopic: (topic: string) => string;
   logger: Logger;
@@ -93,49 +95,52 @@ export class KafkaGroupConsumer implements Subscription {
   }
 
   /**
-   * One partition's batch at a time, in offset order; one commit per batch, after the last
-   * record whose handler resolved (i.e. whose transaction committed).
+   * A fetched partition batch, in chunks of at most `batchSize` records, in offset order. Each
+   * chunk is one handler call (one database transaction) and then one offset commit, so a crash
+   * re-handles at most the chunk in progress, and a rebalance costs no more than that either.
    */
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    let handled: string | undefined;
-    try {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        await this.deliver(
+    const topic = this.options.logicalTopic(batch.topic);
+    const records: IncomingRecord[] = batch.messages.map((message) => ({
+      topic,
+      partition: batch.partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? null,
+      value: message.value,
+      headers: toStringHeaders(message.headers),
+    }));
+    for (let from = 0; from < records.length; from += this.options.batchSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = records.slice(from, from + this.options.batchSize);
+      await this.deliver(chunk, heartbeat);
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      await consumer
+        .commitOffsets([
           {
-            topic: this.options.logicalTopic(batch.topic),
+            topic: batch.topic,
             partition: batch.partition,
-            offset: message.offset,
-            key: message.key?.toString() ?? null,
-            value: message.value,
-            headers: toStringHeaders(message.headers),
+            offset: (BigInt(last) + 1n).toString(),
           },
-          heartbeat,
+        ])
+        // Lost the partition in a rebalance: its new owner re-handles, the inbox dedupes.
+        .catch((error: Error) =>
+          this.options.logger.warn(`offset commit failed: ${error.message}`),
         );
-        resolveOffset(message.offset);
-        handled = message.offset;
-        await heartbeat();
-      }
-    } finally {
-      if (handled !== undefined) {
-        const next = (BigInt(handled) + 1n).toString();
-        await consumer
-          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
-          // Lost the partition in a rebalance: its new owner re-handles, the inbox dedupes.
-          .catch((error: Error) =>
-            this.options.logger.warn(`offset commit failed: ${error.message}`),
-          );
-      }
+      await heartbeat().catch(() => undefined);
     }
   }
 
   /**
-   * Hands one record to the handler until it resolves: a failure is retried, never skipped. The
+   * Hands a chunk to the handler until it resolves: a failure is retried, never skipped. The
    * group keeps hearing from this member meanwhile, however long the handler and its own
-   * retries take, so a slow record does not cost the partition in a rebalance.
+   * retries take, so a slow chunk does not cost the partition in a rebalance.
    */
-  private async deliver(record: IncomingRecord, heartbeat: () => Promise<void>): Promise<void> {
+  private async deliver(
+    records: readonly IncomingRecord[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const beating = setInterval(
       () => void heartbeat().catch(() => undefined),
       HEARTBEAT_INTERVAL_MS,
@@ -143,11 +148,12 @@ export class KafkaGroupConsumer implements Subscription {
     try {
       for (let failures = 1; ; failures += 1) {
         if (this.closing)
-          throw new Error("consumer is closing; the record will be delivered again");
+          throw new Error("consumer is closing; the records will be delivered again");
         try {
-          return await this.options.handler(record);
+          return await this.options.handler(records);
         } catch (error) {
-          const where = `${record.topic}[${record.partition}]@${record.offset}`;
+          const first = records[0]!;
+          const where = `${first.topic}[${first.partition}]@${first.offset}+${records.length}`;
           this.options.logger.warn(`${where} failed, retrying: ${(error as Error).message}`);
           await delay(backoffDelay(failures, REDELIVERY_DELAY_MS.first, REDELIVERY_DELAY_MS.max));
         }

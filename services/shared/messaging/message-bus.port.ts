@@ -5,8 +5,9 @@
  *
  * - records with the same key are delivered in publish order (one partition per key);
  * - every consumer group receives every record; within a group each record goes to one member;
- * - at-least-once: a record is committed only after its handler resolved; a handler that rejects
- *   gets the same record again (after a pause), and later records of that partition wait;
+ * - records arrive in batches: consecutive records of one partition, in offset order;
+ * - at-least-once: a batch is committed only after its handler resolved; a handler that rejects
+ *   gets the same batch again (after a pause), and later records of that partition wait;
  * - a group that subscribes late starts from the earliest record still retained.
  */
 export interface OutgoingRecord {
@@ -26,13 +27,18 @@ export interface IncomingRecord {
   headers: Record<string, string>;
 }
 
-export type RecordHandler = (record: IncomingRecord) => Promise<void>;
+/** Consecutive records of one partition, in offset order (never empty). */
+export type BatchHandler = (records: readonly IncomingRecord[]) => Promise<void>;
 
 export interface SubscribeOptions {
   groupId: string;
   topics: string[];
-  handler: RecordHandler;
+  handler: BatchHandler;
+  /** Most records per handler call; the consumer's transaction size (default 500). */
+  maxBatchSize?: number;
 }
+
+export const DEFAULT_MAX_BATCH_SIZE = 500;
 
 export interface Subscription {
   close(): Promise<void>;
@@ -42,8 +48,12 @@ export interface MessageBus {
   readonly kind: "in-process" | "kafka";
   /** Creates missing topics with the configured partitions; never deletes or shrinks. */
   ensureTopics(topics: string[]): Promise<void>;
-  /** Resolves once the records are durable (Kafka: acks=all) or consumed (in-process). */
-  publish(records: OutgoingRecord[]): Promise<void>;
+  /**
+   * Resolves once the records are safe: acknowledged by every in-sync replica (Kafka, acks=all),
+   * or handled by every consumer group (in-process, which keeps nothing across a restart). The
+   * outbox relay marks rows sent only then, but it does not wait for one publish before the next.
+   */
+  publish(records: readonly OutgoingRecord[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** For readiness: can this bus publish right now? */
   isHealthy(): Promise<boolean>;

@@ -1,125 +1,186 @@
-import { QueryTypes, type Sequelize } from "sequelize";
 import type { Logger } from "../logger";
+import type { SqlExecutor } from "../db/sql-database";
 import type { MessageBus, OutgoingRecord } from "./message-bus.port";
-
-interface PendingRow {
-  id: number;
-  message_id: string;
-  topic: string;
-  message_key: string;
-  message_type: string;
-  envelope: unknown;
-}
+import { OutboxClaims, type ClaimedRow } from "./outbox-claims";
 
 export interface OutboxRelayOptions {
-  sequelize: Sequelize;
+  database: SqlExecutor;
   bus: MessageBus;
+  /** Most rows per publish. */
   batchSize: number;
+  /** Batches published and not yet acknowledged at once. */
+  maxInFlight: number;
   pollIntervalMs: number;
+  /** The node id: claims are marked with it, and a restarted node takes its own back at once. */
+  owner: string;
   logger: Logger;
 }
 
+/** How long `stop()` waits for publishes in flight before leaving their rows claimed. */
+const STOP_GRACE_MS = 5_000;
+/** Announced ids kept while the relay cannot publish (in batches); beyond, the search finds them. */
+const MAX_ANNOUNCED_BATCHES = 20;
+
 /**
- * Publishes committed outbox rows and marks them sent.
+ * Publishes committed outbox rows and deletes them: the outbox is a queue of what is still to
+ * be sent (docs/adr/0007).
  *
- * - Latency: whoever commits outbox rows calls `kick()`, so a message leaves at once; the poll
- *   timer is only the fallback (rows left by a crashed instance, a failed publish).
- * - Several instances: rows are claimed with FOR UPDATE SKIP LOCKED, so two relays never publish
- *   the same batch concurrently; each row is marked sent in the same transaction that claimed it.
- * - At-least-once: a crash between publish and commit republishes the batch; consumers' inboxes
- *   drop the duplicates.
+ * - Announced, not searched: whoever commits outbox rows passes their ids to `kick(ids)`, and the
+ *   relay claims exactly those by primary key. Searching the outbox for pending rows costs as
+ *   much as the row versions vacuum has not removed yet (thousands a second under load), so only
+ *   the poll does it: the fallback for rows nobody announced (a crashed process's, another
+ *   instance's, a failed publish's).
+ * - No transaction is open while the bus delivers: a row is claimed (a lease, in one statement,
+ *   FOR UPDATE SKIP LOCKED so relays of several instances never take the same row), published,
+ *   then deleted with the next claim. Nothing holds a connection or a lock meanwhile.
+ * - Pipelined: up to `maxInFlight` batches are published and awaiting acknowledgement at once.
+ * - At-least-once: a crash after a publish and before "sent" leaves the rows claimed; the same
+ *   node takes them back when it restarts, any other relay when the lease ends; consumers'
+ *   inboxes drop the duplicates. A failed publish releases its rows and pauses the relay until
+ *   the next poll.
+ * - Order: one order's messages come from causally ordered steps (each next one follows the
+ *   reply to the previous), so a service never has two of them pending at once; pipelining
+ *   cannot reorder what was never pending together.
  */
 export class OutboxRelay {
+  private readonly claims: OutboxClaims;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private kicked = false;
+  private draining: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Ids committed and announced, not claimed yet. */
+  private announced: number[] = [];
+  /** Ids published and acknowledged, to be deleted with the next claim. */
+  private acknowledged: number[] = [];
+  /** A search for unannounced rows is due (start, poll, or a kick without ids). */
+  private searchDue = false;
+  private pausedUntil = 0;
   private stopped = true;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
-    this.timer.unref();
-    this.kick();
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.claims = new OutboxClaims(options.database, options.owner);
   }
 
-  /** Asks for a drain now. Kicks during a drain are coalesced into one more pass. */
-  kick(): void {
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    await this.claims.releaseOwn();
+    this.timer = setInterval(() => this.poll(), this.options.pollIntervalMs);
+    this.timer.unref();
+    this.poll();
+  }
+
+  /** New rows were committed: publish them now. Without ids, the relay searches the outbox. */
+  kick(outboxIds?: readonly number[]): void {
     if (this.stopped) return;
-    this.kicked = true;
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-      if (this.kicked) this.kick();
-    });
+    if (outboxIds === undefined) this.searchDue = true;
+    else this.announced.push(...outboxIds);
+    if (this.announced.length > MAX_ANNOUNCED_BATCHES * this.options.batchSize) {
+      this.announced = [];
+      this.searchDue = true;
+    }
+    this.resume();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.draining;
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled(this.inFlight), grace]);
+    await this.claims.deleteSent(this.acknowledged.splice(0));
   }
 
-  /** Publishes batches until nothing is pending; returns on the first failure (poll retries). */
+  private poll(): void {
+    this.pausedUntil = 0;
+    this.searchDue = true;
+    this.resume();
+  }
+
+  private resume(): void {
+    if (Date.now() < this.pausedUntil || this.stopped) return;
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  /** Claims and publishes until nothing is announced, due or acknowledged, window permitting. */
   private async drain(): Promise<void> {
-    this.kicked = false;
     try {
-      let published: number;
-      do {
-        published = await this.publishBatch();
-      } while (!this.stopped && published === this.options.batchSize);
+      while (!this.stopped && Date.now() >= this.pausedUntil) {
+        if (this.inFlight.size >= this.options.maxInFlight) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const rows = await this.claimNext();
+        if (rows === null) return;
+        if (rows.length > 0) this.track(this.publish(rows));
+      }
     } catch (error) {
-      // While stopping, consumers leave and publishes fail by design: the rows simply stay pending.
+      // The database is unreachable: the poll timer tries again (nothing announced is lost).
+      this.options.logger.warn(`Outbox relay cannot claim rows: ${(error as Error).message}`);
+    }
+  }
+
+  /** The next batch: announced rows first, then a search if one is due; null when idle. */
+  private async claimNext(): Promise<ClaimedRow[] | null> {
+    const { batchSize } = this.options;
+    const announced = this.announced.splice(0, batchSize);
+    const acknowledged = this.acknowledged.splice(0);
+    try {
+      if (announced.length > 0) return await this.claims.announced(announced, acknowledged);
+      if (this.searchDue) {
+        const rows = await this.claims.pending(batchSize, acknowledged);
+        this.searchDue = rows.length === batchSize;
+        return rows;
+      }
+      if (acknowledged.length === 0) return null;
+      await this.claims.deleteSent(acknowledged);
+      return [];
+    } catch (error) {
+      this.announced.unshift(...announced);
+      this.acknowledged.push(...acknowledged);
+      throw error;
+    }
+  }
+
+  private async publish(rows: ClaimedRow[]): Promise<void> {
+    const ids = rows.map((row) => row.id);
+    try {
+      await this.options.bus.publish(rows.map(toRecord));
+    } catch (error) {
+      this.pausedUntil = Date.now() + this.options.pollIntervalMs;
+      // While stopping, consumers leave and publishes fail by design: the rows stay pending.
       const log = this.stopped ? this.options.logger.debug : this.options.logger.warn;
       log.call(
         this.options.logger,
         `Outbox publish failed, will retry: ${(error as Error).message}`,
       );
+      await this.claims.releaseFailed(ids, error as Error);
+      return;
     }
+    this.acknowledged.push(...ids);
   }
 
-  private async publishBatch(): Promise<number> {
-    const { sequelize, bus, batchSize } = this.options;
-    let claimed: PendingRow[] = [];
-    try {
-      return await sequelize.transaction(async (transaction) => {
-        claimed = await sequelize.query<PendingRow>(
-          `SELECT id, message_id, topic, message_key, message_type, envelope FROM outbox
-           WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          { bind: [batchSize], type: QueryTypes.SELECT, transaction },
-        );
-        if (claimed.length === 0) return 0;
-        await bus.publish(claimed.map(toRecord));
-        await sequelize.query(
-          "UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])",
-          { bind: [claimed.map((row) => row.id)], transaction },
-        );
-        return claimed.length;
-      });
-    } catch (error) {
-      if (claimed.length > 0) await this.recordFailure(claimed, error as Error);
-      throw error;
-    }
-  }
-
-  private async recordFailure(rows: PendingRow[], error: Error): Promise<void> {
-    await this.options.sequelize
-      .query(
-        "UPDATE outbox SET failed_attempts = failed_attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
-        {
-          bind: [rows.map((row) => row.id), error.message.slice(0, 1000)],
-        },
+  private track(publishing: Promise<void>): void {
+    const tracked = publishing
+      .catch((error: Error) =>
+        // Releasing failed (database gone): the lease brings the rows back.
+        this.options.logger.warn(`Outbox relay lost track of a batch: ${error.message}`),
       )
-      .catch(() => undefined);
+      .finally(() => {
+        this.inFlight.delete(tracked);
+        // Deletes the batch (and claims whatever is waiting) now, not at the next commit.
+        this.resume();
+      });
+    this.inFlight.add(tracked);
   }
 }
 
-function toRecord(row: PendingRow): OutgoingRecord {
+function toRecord(row: ClaimedRow): OutgoingRecord {
   return {
     topic: row.topic,
     key: row.message_key,
-    value: JSON.stringify(row.envelope),
+    value: row.envelope,
     headers: {
       "message-id": row.message_id,
       "message-type": row.message_type,

@@ -1,5 +1,4 @@
 import type { Envelope, EnvelopeContext, MessageContract } from "../../../contracts";
-import type { Sequelize, Transaction } from "sequelize";
 
 export interface OutboxMessage {
   topic: string;
@@ -8,32 +7,26 @@ export interface OutboxMessage {
 }
 
 /**
- * Writes outgoing messages in the caller's transaction, next to the state change they announce.
- * Nothing is sent here: the relay publishes committed rows, so a rollback sends nothing and a
- * commit is never lost (no dual write).
+ * `INSERT INTO outbox … SELECT … FROM json_to_recordset(<rows>)` for any number of messages, as a
+ * part of the statement that writes the state change they announce (`rowsParameter` names its
+ * JSON parameter, e.g. `$2`): they commit together, a rollback sends nothing, and nothing is sent
+ * from here. The relay publishes committed rows, so there is no dual write.
  */
-export async function appendToOutbox(
-  sequelize: Sequelize,
-  transaction: Transaction,
-  messages: readonly OutboxMessage[],
-): Promise<void> {
-  if (messages.length === 0) return;
-  const bind: unknown[] = [];
-  const rows = messages.map((message) => {
-    const at = bind.length;
-    bind.push(
-      message.envelope.messageId,
-      message.topic,
-      message.key,
-      message.envelope.type,
-      JSON.stringify(message.envelope),
-    );
-    return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}::jsonb)`;
-  });
-  await sequelize.query(
-    `INSERT INTO outbox (message_id, topic, message_key, message_type, envelope) VALUES ${rows.join(", ")}`,
-    { bind, transaction },
-  );
+export const insertOutboxRows = (rowsParameter: string) => `
+  INSERT INTO outbox (message_id, topic, message_key, message_type, envelope)
+  SELECT message_id, topic, message_key, message_type, envelope
+  FROM json_to_recordset(${rowsParameter}::json)
+    AS m(message_id uuid, topic text, message_key text, message_type text, envelope jsonb)`;
+
+/** The rows for `insertOutboxRows` (its one parameter is them as JSON). */
+export function outboxRows(messages: readonly OutboxMessage[]): object[] {
+  return messages.map(({ topic, key, envelope }) => ({
+    message_id: envelope.messageId,
+    topic,
+    message_key: key,
+    message_type: envelope.type,
+    envelope,
+  }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ALL_TOPICS, deadLetterTopicOf } from "../../../contracts";
-import type { Sequelize } from "sequelize";
 import type { AppConfig } from "../config/config";
+import type { SqlDatabase } from "../db/sql-database";
+import type { UnitOfWork, UnitOfWorkFactory } from "../db/unit-of-work";
 import type { Logger } from "../logger";
 import { ConsumerRunner, type MessageConsumer } from "./consumer-runner";
 import { DeadLetterStore } from "./dead-letters";
@@ -14,36 +15,44 @@ const TOPICS_TO_CREATE = [...ALL_TOPICS, ...ALL_TOPICS.map(deadLetterTopicOf)];
  * One service's messaging: its outbox relay, its consumers (one consumer group named after the
  * service) and its dead letters, all on the service's own database.
  */
-export class ServiceMessaging {
+export class ServiceMessaging<W extends UnitOfWork> {
   readonly relay: OutboxRelay;
   readonly deadLetters: DeadLetterStore;
-  private readonly consumers: ConsumerRunner;
+  private readonly consumers: ConsumerRunner<W>;
 
   constructor(
     private readonly options: {
       groupId: string;
-      sequelize: Sequelize;
+      database: SqlDatabase;
+      unitOfWork: UnitOfWorkFactory<W>;
       bus: MessageBus;
-      config: Pick<AppConfig, "outbox" | "consumer">;
+      config: Pick<AppConfig, "nodeId" | "outbox" | "consumer">;
       logger: Logger;
     },
   ) {
-    const { groupId, sequelize, bus, config, logger } = options;
-    this.relay = new OutboxRelay({ sequelize, bus, logger, ...config.outbox });
-    this.deadLetters = new DeadLetterStore(sequelize, bus, groupId);
+    const { groupId, database, unitOfWork, bus, config, logger } = options;
+    this.relay = new OutboxRelay({
+      database,
+      bus,
+      logger,
+      owner: config.nodeId,
+      ...config.outbox,
+    });
+    this.deadLetters = new DeadLetterStore(database, bus, groupId);
     this.consumers = new ConsumerRunner({
       groupId,
-      sequelize,
+      database,
+      unitOfWork,
       bus,
       deadLetters: this.deadLetters,
       logger,
       ...config.consumer,
-      afterCommit: () => this.relay.kick(),
+      afterCommit: (outboxIds) => this.relay.kick(outboxIds),
     });
   }
 
   /** Creates the topics and subscribes the consumers. The relay starts separately (startRelay). */
-  async start(consumers: readonly MessageConsumer[]): Promise<void> {
+  async start(consumers: readonly MessageConsumer<W>[]): Promise<void> {
     await this.options.bus.ensureTopics(TOPICS_TO_CREATE);
     await this.consumers.start(consumers);
   }
@@ -52,8 +61,8 @@ export class ServiceMessaging {
    * Called once the whole broker is up: in embedded mode every consumer group of the process is
    * subscribed by then, so nothing the relay publishes finds a topic without its consumers.
    */
-  startRelay(): void {
-    this.relay.start();
+  startRelay(): Promise<void> {
+    return this.relay.start();
   }
 
   async stop(): Promise<void> {

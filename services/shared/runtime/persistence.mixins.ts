@@ -6,20 +6,33 @@ import {
   type ServiceSettingSchema,
 } from "moleculer";
 import DbService from "moleculer-db";
-import type { Sequelize, Transaction } from "sequelize";
+import type { Sequelize } from "sequelize";
 import type { DatabaseOwner } from "../config/config";
 import { migrate, type Migration } from "../db/migrator";
 import { ensureDatabase } from "../db/sequelize";
+import { SqlDatabase } from "../db/sql-database";
+import {
+  inUnitOfWork,
+  type UnitOfWork,
+  type UnitOfWorkFactory,
+  type UnitOfWorkOptions,
+} from "../db/unit-of-work";
 import type { MessageConsumer } from "../messaging/consumer-runner";
 import { ServiceMessaging } from "../messaging/service-messaging";
 import { platformOf } from "./platform";
 
 /** What a service built with `persistenceMixins` can use from its own code. */
-export interface PersistentService extends Service {
+export interface PersistentService<W extends UnitOfWork = UnitOfWork> extends Service {
+  /** The read side: Sequelize models, through moleculer-db. */
   sequelize: Sequelize;
-  messaging: ServiceMessaging;
-  /** Runs `work` in one transaction, then kicks the outbox relay so new messages leave at once. */
-  transact<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /** The write side: plain SQL with prepared statements. */
+  database: SqlDatabase;
+  messaging: ServiceMessaging<W>;
+  /**
+   * Runs `work` on a unit of work in one transaction (flushed before the commit), then kicks the
+   * outbox relay so new messages leave at once.
+   */
+  inUnitOfWork<T>(work: (unit: W) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
 }
 
 /** A service schema that uses moleculer-db: it names its adapter and its (read-side) model. */
@@ -31,11 +44,14 @@ export type DbServiceSchema<
   model: unknown;
 };
 
-export interface PersistenceOptions {
+export interface PersistenceOptions<W extends UnitOfWork> {
   owner: DatabaseOwner;
+  /** The read side and the migrations. */
   sequelize: Sequelize;
   migrations: readonly Migration[];
-  consumers?: (service: PersistentService) => MessageConsumer[];
+  /** Opens the context's unit of work on a transaction of its write side. */
+  unitOfWork: UnitOfWorkFactory<W>;
+  consumers?: readonly MessageConsumer<W>[];
 }
 
 /**
@@ -43,7 +59,9 @@ export interface PersistenceOptions {
  * first and stops in reverse, so the schema is migrated before moleculer-db connects, and the
  * consumers and relay stop before moleculer-db closes the connection pool.
  */
-export function persistenceMixins(options: PersistenceOptions): Partial<ServiceSchema>[] {
+export function persistenceMixins<W extends UnitOfWork>(
+  options: PersistenceOptions<W>,
+): Partial<ServiceSchema>[] {
   return [messagingMixin(options), readSideDbMixin, schemaMixin(options)];
 }
 
@@ -56,7 +74,11 @@ const readSideDbMixin: Partial<ServiceSchema> = {
   actions: {},
 };
 
-function schemaMixin({ owner, sequelize, migrations }: PersistenceOptions): Partial<ServiceSchema> {
+function schemaMixin({
+  owner,
+  sequelize,
+  migrations,
+}: PersistenceOptions<UnitOfWork>): Partial<ServiceSchema> {
   return {
     async started(this: Service) {
       const url = platformOf(this.broker).config.databases[owner];
@@ -70,22 +92,23 @@ function schemaMixin({ owner, sequelize, migrations }: PersistenceOptions): Part
   };
 }
 
-type PersistentServiceSchema = Partial<
-  ServiceSchema<ServiceSettingSchema, object, object, PersistentService>
+type PersistentServiceSchema<W extends UnitOfWork> = Partial<
+  ServiceSchema<ServiceSettingSchema, object, object, PersistentService<W>>
 >;
 
-function messagingMixin({
+function messagingMixin<W extends UnitOfWork>({
   owner,
   sequelize,
+  unitOfWork,
   consumers,
-}: PersistenceOptions): Partial<ServiceSchema> {
-  const schema: PersistentServiceSchema = {
+}: PersistenceOptions<W>): Partial<ServiceSchema> {
+  const schema: PersistentServiceSchema<W> = {
     metadata: { database: owner },
     actions: {
       health: {
         visibility: "public",
-        async handler(this: PersistentService) {
-          await this.sequelize.query("SELECT 1");
+        async handler(this: PersistentService<W>) {
+          await this.database.query("SELECT 1");
           if (!(await platformOf(this.broker).bus.isHealthy())) {
             throw new Errors.MoleculerError(
               "the message bus is not reachable",
@@ -101,14 +124,14 @@ function messagingMixin({
         params: {
           limit: { type: "number", integer: true, min: 1, max: 500, optional: true, convert: true },
         },
-        handler(this: PersistentService, ctx: Context<{ limit?: number }>) {
+        handler(this: PersistentService<W>, ctx: Context<{ limit?: number }>) {
           return this.messaging.deadLetters.list(ctx.params.limit ?? 20);
         },
       },
       replayDeadLetter: {
         visibility: "public",
         params: { id: { type: "number", integer: true, positive: true, convert: true } },
-        async handler(this: PersistentService, ctx: Context<{ id: number }>) {
+        async handler(this: PersistentService<W>, ctx: Context<{ id: number }>) {
           const replayed = await this.messaging.deadLetters.replay(ctx.params.id);
           if (!replayed)
             throw new Errors.MoleculerClientError(
@@ -121,38 +144,45 @@ function messagingMixin({
       },
     },
     events: {
-      "$broker.started"(this: PersistentService) {
-        this.messaging.startRelay();
+      async "$broker.started"(this: PersistentService<W>) {
+        await this.messaging.startRelay();
       },
     },
     methods: {
-      async transact<T>(
-        this: PersistentService,
-        work: (transaction: Transaction) => Promise<T>,
+      async inUnitOfWork<T>(
+        this: PersistentService<W>,
+        work: (unit: W) => Promise<T>,
+        options?: UnitOfWorkOptions,
       ): Promise<T> {
-        const result = await this.sequelize.transaction(work);
-        this.messaging.relay.kick();
-        return result;
+        const { value, outboxIds } = await inUnitOfWork(this.database, unitOfWork, work, options);
+        this.messaging.relay.kick(outboxIds);
+        return value;
       },
     },
-    created(this: PersistentService) {
+    created(this: PersistentService<W>) {
       const { config, bus } = platformOf(this.broker);
       this.sequelize = sequelize;
+      this.database = new SqlDatabase(config.databases[owner], {
+        poolMax: config.databasePoolMax,
+        logger: this.logger,
+      });
       this.messaging = new ServiceMessaging({
         groupId: `${owner}-service`,
-        sequelize,
+        database: this.database,
+        unitOfWork,
         bus,
         config,
         logger: this.logger,
       });
     },
-    async started(this: PersistentService) {
-      await this.messaging.start(consumers?.(this) ?? []);
+    async started(this: PersistentService<W>) {
+      await this.messaging.start(consumers ?? []);
       // A service created after the broker started (REPL, hot reload) gets no $broker.started.
-      if (this.broker.started) this.messaging.startRelay();
+      if (this.broker.started) await this.messaging.startRelay();
     },
-    async stopped(this: PersistentService) {
+    async stopped(this: PersistentService<W>) {
       await this.messaging.stop();
+      await this.database.close();
     },
   };
   return schema as Partial<ServiceSchema>;

@@ -1,18 +1,21 @@
-import type { RecordHandler } from "../../../services/shared/messaging/message-bus.port";
+import type { BatchHandler } from "../../../services/shared/messaging/message-bus.port";
 import { nextTurn, Received } from "../support/async";
 import { busWith, gated, record } from "../support/in-process-bus.fixture";
 
 describe("InProcessBus delivery", () => {
-  it("redelivers the same record after its handler throws; later records of the partition wait", async () => {
+  it("redelivers the same batch after its handler throws; later records of the partition wait", async () => {
     const bus = await busWith(["t"], 1);
     const seen: string[] = [];
     let failuresLeft = 2;
     await bus.subscribe({
       groupId: "g",
       topics: ["t"],
-      handler: async (incoming) => {
-        seen.push(`${incoming.value?.toString()}@${incoming.offset.split(":")[1]}`);
-        if (incoming.value?.toString() === "r1" && failuresLeft-- > 0) throw new Error("transient");
+      handler: async (batch) => {
+        for (const incoming of batch) {
+          seen.push(`${incoming.value?.toString()}@${incoming.offset.split(":")[1]}`);
+          if (incoming.value?.toString() === "r1" && failuresLeft-- > 0)
+            throw new Error("transient");
+        }
       },
     });
 
@@ -20,16 +23,44 @@ describe("InProcessBus delivery", () => {
     expect(seen).toEqual(["r1@0", "r1@0", "r1@0", "r2@1"]);
   });
 
+  it("hands a partition's backlog over in batches of at most maxBatchSize, in offset order", async () => {
+    const bus = await busWith(["t"], 1);
+    const gate = gated(new Received());
+    const batches: string[][] = [];
+    // The first batch is held open, so the next 7 records queue up behind it.
+    let first = true;
+    await bus.subscribe({
+      groupId: "g",
+      topics: ["t"],
+      maxBatchSize: 3,
+      handler: async (batch) => {
+        batches.push(batch.map((incoming) => incoming.value!.toString()));
+        if (first) {
+          first = false;
+          await gate.handler(batch);
+        }
+      },
+    });
+    const publishing = bus.publish([record("v0")]);
+    await gate.started;
+    const rest = bus.publish(Array.from({ length: 7 }, (_, n) => record(`v${n + 1}`)));
+    gate.open();
+    await Promise.all([publishing, rest]);
+    expect(batches).toEqual([["v0"], ["v1", "v2", "v3"], ["v4", "v5", "v6"], ["v7"]]);
+  });
+
   it("delivers records of one key in publish order to each of two groups", async () => {
     const bus = await busWith(["t"], 4);
     const groups = [new Received(), new Received()];
     // Uneven handler durations would reorder records if a partition were consumed concurrently.
     const slowly =
-      (into: Received): RecordHandler =>
-      async (incoming) => {
-        for (let turn = Number(incoming.value?.toString().split("#")[1]) % 3; turn > 0; turn -= 1)
-          await nextTurn();
-        await into.handler(incoming);
+      (into: Received): BatchHandler =>
+      async (batch) => {
+        for (const incoming of batch) {
+          for (let turn = Number(incoming.value?.toString().split("#")[1]) % 3; turn > 0; turn -= 1)
+            await nextTurn();
+          await into.handler([incoming]);
+        }
       };
     await bus.subscribe({ groupId: "g1", topics: ["t"], handler: slowly(groups[0]!) });
     await bus.subscribe({ groupId: "g2", topics: ["t"], handler: slowly(groups[1]!) });
@@ -79,23 +110,49 @@ describe("InProcessBus retention", () => {
     expect(slowReceived.values).toEqual(["v1", "v2"]);
   });
 
-  it("a stopped group's records survive while another group consumes and trims", async () => {
+  it("a group that stops before consuming keeps its records while another group consumes and trims", async () => {
     const bus = await busWith(["t"], 1);
     const running = new Received();
     await bus.subscribe({ groupId: "running", topics: ["t"], handler: running.handler });
-    const stopped = await bus.subscribe({
-      groupId: "stopped",
+    const stopping = gated(new Received());
+    const subscription = await bus.subscribe({
+      groupId: "stopping",
       topics: ["t"],
-      handler: new Received().handler,
+      handler: stopping.handler,
     });
-    await stopped.close();
 
-    await expect(bus.publish([record("v1")])).rejects.toThrow(/stopped is not running/);
+    const publishing = bus.publish([record("v1")]);
     await running.until(1);
+    await stopping.started;
+    await subscription.close();
+    await expect(publishing).rejects.toThrow(/no members left/);
+    stopping.open();
 
     const restarted = new Received();
-    await bus.subscribe({ groupId: "stopped", topics: ["t"], handler: restarted.handler });
+    await bus.subscribe({ groupId: "stopping", topics: ["t"], handler: restarted.handler });
     await restarted.until(1);
     expect(restarted.values).toEqual(["v1"]);
+  });
+
+  it("drains a 20,000-record backlog in order, in batches of at most 500", async () => {
+    const bus = await busWith(["t"], 1);
+    const received = new Received();
+    const consumer = gated(received);
+    const sizes: number[] = [];
+    await bus.subscribe({
+      groupId: "g",
+      topics: ["t"],
+      handler: async (batch) => {
+        sizes.push(batch.length);
+        await consumer.handler(batch);
+      },
+    });
+    const sent = Array.from({ length: 20_000 }, (_, n) => record(`v${n}`));
+    const publishing = Promise.all([bus.publish(sent.slice(0, 1)), bus.publish(sent.slice(1))]);
+    await consumer.started;
+    consumer.open();
+    await publishing;
+    expect(received.values).toEqual(sent.map((one) => one.value));
+    expect(Math.max(...sizes)).toBe(500);
   });
 });

@@ -20,7 +20,7 @@ describe("InProcessBus publish", () => {
     await publishing;
   });
 
-  it("rejects at once when a known group has no running member, and keeps the record for it", async () => {
+  it("rejects at once when a known group has no running member, and appends nothing", async () => {
     const bus = await busWith(["t"]);
     const before = new Received();
     const subscription = await bus.subscribe({
@@ -30,13 +30,34 @@ describe("InProcessBus publish", () => {
     });
     await subscription.close();
 
+    // The outbox row stays pending and is published again once the group is back.
     await expect(bus.publish([record("v1")])).rejects.toThrow(/consumer group g is not running/);
 
     const after = new Received();
     await bus.subscribe({ groupId: "g", topics: ["t"], handler: after.handler });
-    await after.until(1);
-    expect(after.values).toEqual(["v1"]);
+    await bus.publish([record("v2")]);
+    expect(after.values).toEqual(["v2"]);
     expect(before.values).toEqual([]);
+  });
+
+  it("resolves each of several publishes in flight as soon as its own records are consumed", async () => {
+    const bus = await busWith(["t"], 1);
+    const consumer = gated(new Received());
+    await bus.subscribe({
+      groupId: "g",
+      topics: ["t"],
+      handler: consumer.handler,
+      maxBatchSize: 1,
+    });
+    const first = bus.publish([record("v1")]);
+    const second = track(bus.publish([record("v2")]));
+    await consumer.started;
+    expect(second.state).toBe("pending");
+    consumer.open();
+    await first;
+    await nextTurn();
+    await nextTurn();
+    expect(second.state).toBe("resolved");
   });
 
   it("resolves at once on a topic no group ever subscribed to, keeping the record for a later group", async () => {

@@ -1,6 +1,6 @@
 import type {
+  BatchHandler,
   IncomingRecord,
-  RecordHandler,
 } from "../../../services/shared/messaging/message-bus.port";
 
 export interface Deferred<T = void> {
@@ -34,8 +34,8 @@ export class Received {
   readonly records: IncomingRecord[] = [];
   private waiters: Array<{ count: number; resolve: () => void }> = [];
 
-  readonly handler: RecordHandler = async (record) => {
-    this.records.push(record);
+  readonly handler: BatchHandler = async (batch) => {
+    this.records.push(...batch);
     this.waiters = this.waiters.filter((waiter) => {
       if (this.records.length < waiter.count) return true;
       waiter.resolve();

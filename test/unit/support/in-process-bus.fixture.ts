@@ -1,5 +1,5 @@
 import { InProcessBus } from "../../../services/shared/messaging/in-process-bus";
-import type { RecordHandler } from "../../../services/shared/messaging/message-bus.port";
+import type { BatchHandler } from "../../../services/shared/messaging/message-bus.port";
 import { deferred, type Received } from "./async";
 
 const buses: InProcessBus[] = [];
@@ -26,10 +26,10 @@ export const record = (value: string, key: string | null = "order-1") => ({
 export function gated(into: Received) {
   const started = deferred();
   const gate = deferred();
-  const handler: RecordHandler = async (incoming) => {
+  const handler: BatchHandler = async (batch) => {
     started.resolve();
     await gate.promise;
-    await into.handler(incoming);
+    await into.handler(batch);
   };
   return { handler, started: started.promise, open: () => gate.resolve() };
 }

@@ -1,6 +1,13 @@
-import { createMessagingTables } from "../../../shared/db/messaging-tables.migration";
+import {
+  makeOutboxAQueue,
+  createMessagingTables,
+} from "../../../shared/db/messaging-tables.migration";
 import type { Migration } from "../../../shared/db/migrator";
 import { createPayments } from "./0001-create-payments";
 
 /** Applied in this order; never edit a released migration, add the next one. */
-export const paymentMigrations: readonly Migration[] = [createMessagingTables, createPayments];
+export const paymentMigrations: readonly Migration[] = [
+  createMessagingTables,
+  createPayments,
+  makeOutboxAQueue,
+];

@@ -1,6 +1,13 @@
-import { createMessagingTables } from "../../../shared/db/messaging-tables.migration";
+import {
+  makeOutboxAQueue,
+  createMessagingTables,
+} from "../../../shared/db/messaging-tables.migration";
 import type { Migration } from "../../../shared/db/migrator";
 import { createSagas } from "./0001-create-sagas";
 
 /** Applied in this order; never edit a released migration, add the next one. */
-export const sagaMigrations: readonly Migration[] = [createMessagingTables, createSagas];
+export const sagaMigrations: readonly Migration[] = [
+  createMessagingTables,
+  createSagas,
+  makeOutboxAQueue,
+];

@@ -1,0 +1,106 @@
+import { AggregateUnitOfWork } from "../../shared/db/aggregate-unit-of-work";
+import { flushStatement, statement } from "../../shared/db/sql-database";
+import { storedMoney } from "../../shared/db/stored-money";
+import { insertOutboxRows } from "../../shared/messaging/outbox";
+import { Payment } from "../domain/payment.aggregate";
+import type { PaymentRepository } from "../domain/payment.repository.port";
+import type { PaymentStatus } from "../domain/payment-status";
+import { toOutboxMessage } from "./payment-messages.mapper";
+
+interface PaymentRow {
+  id: string;
+  order_id: string;
+  status: string;
+  amount_minor: number;
+  currency: string;
+  provider_reference: string | null;
+  failure_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const LOAD = statement(
+  "payment.load",
+  `SELECT id, order_id, status, amount_minor, currency, provider_reference, failure_reason,
+     created_at, updated_at
+   FROM payments WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE`,
+);
+/** The payments ($1) and their events ($2), in one round trip. */
+const FLUSH = flushStatement(
+  "payment.flush",
+  [
+    `INSERT INTO payments (id, order_id, status, amount_minor, currency, provider_reference,
+     failure_reason, created_at, updated_at)
+   SELECT id, order_id, status, amount_minor, currency, provider_reference, failure_reason,
+     created_at, updated_at
+   FROM json_to_recordset($1::json) AS p(id uuid, order_id uuid, status text, amount_minor bigint,
+     currency text, provider_reference text, failure_reason text, created_at timestamptz,
+     updated_at timestamptz)
+   ON CONFLICT (id) DO UPDATE
+   SET status = EXCLUDED.status, provider_reference = EXCLUDED.provider_reference,
+     failure_reason = EXCLUDED.failure_reason, updated_at = EXCLUDED.updated_at`,
+  ],
+  insertOutboxRows("$2"),
+);
+
+/**
+ * The payment context's unit of work: payments by orderId and the events their settlement
+ * produced, written at flush in one statement for the whole batch. A payment
+ * created and settled in the same batch is inserted once, already settled.
+ */
+export class PaymentUnitOfWork extends AggregateUnitOfWork<Payment> {
+  /** The repository a use case sees while handling the message `causationId`. */
+  payments(causationId: string): PaymentRepository {
+    return {
+      findByOrderId: (orderId) => this.find(orderId),
+      // Two copies of one command never get here both: the inbox lets one message id through,
+      // and a second command for the order finds this payment (locked) when its batch loads it.
+      // Were they to, both would charge with the same payment id, which is the provider's
+      // idempotency key, and write the same result.
+      add: async (payment) => {
+        this.markDirty(payment.orderId, payment);
+        return "added";
+      },
+      save: async (payment) => {
+        this.markDirty(payment.orderId, payment);
+        this.queue(payment.pullEvents().map((event) => toOutboxMessage(event, causationId)));
+      },
+    };
+  }
+
+  protected async load(orderIds: readonly string[]): Promise<Map<string, Payment>> {
+    const rows = await this.sql.query<PaymentRow>(LOAD, [orderIds]);
+    return new Map(rows.map((row) => [row.order_id, toDomain(row)]));
+  }
+
+  protected write(payments: Payment[], outbox: readonly object[]): Promise<number[]> {
+    return this.flushWith(FLUSH, [payments.map(toRow), outbox]);
+  }
+}
+
+function toRow(payment: Payment): PaymentRow {
+  return {
+    id: payment.id,
+    order_id: payment.orderId,
+    status: payment.status,
+    amount_minor: payment.amount.minor,
+    currency: payment.amount.currency,
+    provider_reference: payment.providerReference,
+    failure_reason: payment.failureReason,
+    created_at: payment.createdAt,
+    updated_at: payment.updatedAt,
+  };
+}
+
+function toDomain(row: PaymentRow): Payment {
+  return Payment.restore({
+    id: row.id,
+    orderId: row.order_id,
+    amount: storedMoney(row.amount_minor, row.currency, `payment ${row.id}`),
+    status: row.status as PaymentStatus,
+    providerReference: row.provider_reference,
+    failureReason: row.failure_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}

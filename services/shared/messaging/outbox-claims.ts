@@ -1,0 +1,102 @@
+import { statement, type SqlExecutor } from "../db/sql-database";
+
+/** An outbox row a relay has claimed: it publishes it, then deletes it. */
+export interface ClaimedRow {
+  id: number;
+  message_id: string;
+  topic: string;
+  message_key: string;
+  message_type: string;
+  /** The stored JSON as text: published as it is, never parsed and serialised again. */
+  envelope: string;
+}
+
+/** A claim not settled by then (its relay died) is taken over by another relay. */
+const CLAIM_LEASE_SECONDS = 60;
+
+const RETURNING =
+  "RETURNING id, message_id, topic, message_key, message_type, envelope::text AS envelope";
+
+/**
+ * Each claim also deletes the rows acknowledged since the last one ($4): a relay under steady
+ * load costs one round trip per batch. (Those rows are claimed, so the claim cannot pick them;
+ * were a lease to run out first, a row would at worst be published once more, and the
+ * consumer's inbox drops it.)
+ */
+const claim = (name: string, which: string) =>
+  statement(
+    name,
+    `WITH sent AS (DELETE FROM outbox WHERE id = ANY($4::bigint[]))
+     UPDATE outbox SET claimed_by = $2, claimed_until = now() + make_interval(secs => $3)
+     WHERE id IN (
+       SELECT id FROM outbox
+       WHERE (claimed_until IS NULL OR claimed_until < now()) ${which}
+       FOR UPDATE SKIP LOCKED)
+     ${RETURNING}`,
+  );
+
+/** Rows whose writers announced their ids: primary-key lookups, whatever the outbox's history. */
+const CLAIM_ANNOUNCED = claim("outbox.claim-announced", "AND id = ANY($1::bigint[])");
+/**
+ * Any unclaimed rows, oldest first: the poll's search for what nobody announced (rows left by a
+ * crashed process, by another instance, or released after a failed publish). Its cost grows
+ * with the deleted rows autovacuum has not removed yet, so only the poll runs it.
+ */
+const CLAIM_PENDING = claim("outbox.claim-pending", "ORDER BY id LIMIT $1");
+const DELETE_SENT = statement("outbox.sent", "DELETE FROM outbox WHERE id = ANY($1::bigint[])");
+const RELEASE_FAILED = statement(
+  "outbox.release",
+  `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL,
+     failed_attempts = failed_attempts + 1, last_error = $2
+   WHERE id = ANY($1::bigint[])`,
+);
+const RELEASE_OWN = statement(
+  "outbox.release-own",
+  "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1",
+);
+
+/** The relay's statements against one service's outbox; `owner` names the claiming node. */
+export class OutboxClaims {
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly owner: string,
+  ) {}
+
+  /** Claims these rows (if still there and unclaimed) and deletes the `acknowledged` ones. */
+  announced(ids: readonly number[], acknowledged: readonly number[]): Promise<ClaimedRow[]> {
+    return this.run(CLAIM_ANNOUNCED, ids, acknowledged);
+  }
+
+  /** Claims up to `limit` unclaimed rows, oldest first, and deletes the `acknowledged` ones. */
+  pending(limit: number, acknowledged: readonly number[]): Promise<ClaimedRow[]> {
+    return this.run(CLAIM_PENDING, limit, acknowledged);
+  }
+
+  /** Published and acknowledged: the row's work is done. */
+  async deleteSent(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.sql.query(DELETE_SENT, [ids]);
+  }
+
+  async releaseFailed(ids: readonly number[], error: Error): Promise<void> {
+    await this.sql.query(RELEASE_FAILED, [ids, error.message.slice(0, 1000)]);
+  }
+
+  /** This node's previous run may have died with rows claimed; nobody else holds its name. */
+  async releaseOwn(): Promise<void> {
+    await this.sql.query(RELEASE_OWN, [this.owner]);
+  }
+
+  private async run(
+    claimStatement: typeof CLAIM_PENDING,
+    which: unknown,
+    acknowledged: readonly number[],
+  ): Promise<ClaimedRow[]> {
+    const rows = await this.sql.query<ClaimedRow>(claimStatement, [
+      which,
+      this.owner,
+      CLAIM_LEASE_SECONDS,
+      acknowledged,
+    ]);
+    return rows.sort((a, b) => a.id - b.id);
+  }
+}
