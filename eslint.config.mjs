@@ -37,7 +37,7 @@ const forbiddenInDomain = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".data/**", ".cache/**", "coverage/**"] },
+  { ignores: ["dist/**", ".build/**", "node_modules/**", ".data/**", ".cache/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -51,6 +51,10 @@ export default tseslint.config(
   {
     files: ["services/*/domain/**/*.ts", "services/shared/domain/**/*.ts"],
     rules: { "no-restricted-imports": ["error", forbiddenInDomain] },
+  },
+  {
+    files: ["scripts/**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },
   {
     files: ["**/*.config.js"],
