@@ -4,10 +4,12 @@ import {
 } from "../../../shared/db/messaging-tables.migration";
 import type { Migration } from "../../../shared/db/migrator";
 import { createSagas } from "./0001-create-sagas";
+import { leanSagaIndexes } from "./0003-lean-saga-indexes";
 
 /** Applied in this order; never edit a released migration, add the next one. */
 export const sagaMigrations: readonly Migration[] = [
   createMessagingTables,
   createSagas,
   makeOutboxAQueue,
+  leanSagaIndexes,
 ];
