@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ConnectionRefusedError } from "sequelize";
 import {
+  OrderCancelledContract,
   OrderConfirmedContract,
   Topics,
   type Envelope,
@@ -71,6 +72,9 @@ async function startRunner(subscribeThrough: MessageBus = bus): Promise<void> {
       await behaviour(envelope);
       work.handled.push(envelope.messageId);
     }),
+    consumerOf(OrderCancelledContract, async (envelope, work: RecordingUnitOfWork) => {
+      work.handled.push(envelope.messageId);
+    }),
   ]);
 }
 
@@ -80,7 +84,12 @@ beforeEach(async () => {
   behaviour = async () => undefined;
   RecordingUnitOfWork.opened = [];
   bus = new InProcessBus({ partitions: 2, retryDelayMs: 5 });
-  await bus.ensureTopics([Topics.orderConfirmed, `${Topics.orderConfirmed}.DLT`]);
+  await bus.ensureTopics([
+    Topics.orderConfirmed,
+    `${Topics.orderConfirmed}.DLT`,
+    Topics.orderCancelled,
+    `${Topics.orderCancelled}.DLT`,
+  ]);
 });
 afterEach(async () => {
   await runner.stop();
@@ -146,6 +155,23 @@ describe("ConsumerRunner batches", () => {
     expect(handled).toEqual(envelopes.map((envelope) => envelope.messageId));
     expect(await deadLetters()).toMatchObject([{ error_code: "MALFORMED_JSON" }]);
     expect(RecordingUnitOfWork.opened).toHaveLength(1);
+  });
+
+  it("takes batches of two topics handed over together as one transaction", async () => {
+    const confirmations = Array.from({ length: 3 }, confirmed);
+    const orderId = randomUUID();
+    const cancellation = OrderCancelledContract.envelope(
+      { orderId, reason: "test", cancelledAt: new Date().toISOString() },
+      { correlationId: orderId, causationId: "test" },
+    );
+    await bus.publish([
+      ...confirmations.map(asRecord),
+      { topic: Topics.orderCancelled, key: orderId, value: JSON.stringify(cancellation) },
+    ]);
+    expect(RecordingUnitOfWork.opened).toHaveLength(1);
+    expect([...handled].sort()).toEqual(
+      [...confirmations.map((envelope) => envelope.messageId), cancellation.messageId].sort(),
+    );
   });
 
   it("runs a message once when the same id appears twice in one batch", async () => {

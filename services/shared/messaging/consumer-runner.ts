@@ -4,6 +4,7 @@ import { statement, type SqlDatabase, type SqlExecutor } from "../db/sql-databas
 import { isDatabaseUnavailable } from "../db/transient-faults";
 import { inUnitOfWork, type UnitOfWork, type UnitOfWorkFactory } from "../db/unit-of-work";
 import { backoffDelay, delay } from "./backoff";
+import { BatchCoalescer } from "./batch-coalescer";
 import type { DeadLetterStore } from "./dead-letters";
 import type { IncomingRecord, MessageBus, Subscription } from "./message-bus.port";
 
@@ -72,7 +73,8 @@ const RECORD_IN_INBOX = statement(
 );
 
 /**
- * The one consumer loop all services share. The bus hands it a partition's batch:
+ * The one consumer loop all services share. The bus hands it a partition's batch, and batches
+ * handed over together (several partitions or topics at once) are taken as one (BatchCoalescer):
  *
  * 1. Each record is decoded against its topic's contract; bad bytes, a wrong type or a broken
  *    schema go to the DLT at once.
@@ -91,8 +93,11 @@ export class ConsumerRunner<W extends UnitOfWork> {
   private subscription: Subscription | undefined;
   private stopping = false;
   private readonly consumers = new Map<string, MessageConsumer<W>>();
+  private readonly coalescer: BatchCoalescer;
 
-  constructor(private readonly options: ConsumerRunnerOptions<W>) {}
+  constructor(private readonly options: ConsumerRunnerOptions<W>) {
+    this.coalescer = new BatchCoalescer(options.batchSize, (records) => this.processBatch(records));
+  }
 
   async start(consumers: readonly MessageConsumer<W>[]): Promise<void> {
     for (const consumer of consumers) this.consumers.set(consumer.contract.topic, consumer);
@@ -102,7 +107,7 @@ export class ConsumerRunner<W extends UnitOfWork> {
       groupId: this.options.groupId,
       topics: [...this.consumers.keys()],
       maxBatchSize: this.options.batchSize,
-      handler: (records) => this.processBatch(records),
+      handler: (records) => this.coalescer.add(records),
     });
   }
 

@@ -27,7 +27,8 @@ export interface IncomingRecord {
   headers: Record<string, string>;
 }
 
-/** Consecutive records of one partition, in offset order (never empty). */
+/** Consecutive records of one partition, in offset order (never empty). A handler that joins
+ * batches of several partitions keeps each partition's records consecutive and in order. */
 export type BatchHandler = (records: readonly IncomingRecord[]) => Promise<void>;
 
 export interface SubscribeOptions {
