@@ -38,6 +38,7 @@ export class KafkaBus implements MessageBus {
   private producerReady: Promise<void> | undefined;
   private adminReady: Promise<void> | undefined;
   private readonly consumers = new Set<KafkaGroupConsumer>();
+  private lastSend: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: KafkaConfig,
@@ -99,8 +100,19 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  async publish(records: readonly OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  /**
+   * Sends in call order: kafkajs may reorder concurrent sendBatch calls (each first awaits
+   * metadata), and a key's records must stay in publish order. The idempotent producer has one
+   * request in flight per broker anyway, so the chain costs no throughput.
+   */
+  publish(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const sent = this.lastSend.then(() => this.send(records));
+    this.lastSend = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async send(records: readonly OutgoingRecord[]): Promise<void> {
     await this.connectProducer();
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const record of records) {

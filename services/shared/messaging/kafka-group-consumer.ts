@@ -1,11 +1,13 @@
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
 import { backoffDelay, delay } from "./backoff";
+import { HandledOffsets } from "./kafka-handled-offsets";
 import type { BatchHandler, IncomingRecord, Subscription } from "./message-bus.port";
 
 const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const RESTART_DELAY_MS = 5_000;
+const OFFSET_COMMIT_INTERVAL_MS = 1_000;
 
 export interface GroupConsumerOptions {
   kafka: Kafka;
@@ -29,6 +31,8 @@ export class KafkaGroupConsumer implements Subscription {
   private consumer: Consumer | undefined;
   private closing = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private readonly offsets = new HandledOffsets();
   private healthy = false;
 
   constructor(private readonly options: GroupConsumerOptions) {}
@@ -56,19 +60,32 @@ export class KafkaGroupConsumer implements Subscription {
     );
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
+    // Before the group rebalances, what was handled is committed, so the next owner starts there.
+    consumer.on(consumer.events.REBALANCING, () => void this.commitHandled());
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(consumer, payload),
+      eachBatch: (payload) => this.handleBatch(payload),
     });
+    clearInterval(this.commitTimer);
+    this.commitTimer = setInterval(() => void this.commitHandled(), OFFSET_COMMIT_INTERVAL_MS);
     this.healthy = true;
   }
 
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.restartTimer);
+    clearInterval(this.commitTimer);
+    await this.commitHandled();
     await this.consumer?.disconnect();
+  }
+
+  private commitHandled(): Promise<void> {
+    if (!this.consumer) return Promise.resolve();
+    return this.offsets.commit(this.consumer, (error) =>
+      this.options.logger.warn(`${this.options.groupId}: offset commit failed: ${error.message}`),
+    );
   }
 
   private onCrash(error: Error, kafkajsRestarts: boolean): void {
@@ -96,10 +113,10 @@ export class KafkaGroupConsumer implements Subscription {
 
   /**
    * A fetched partition batch, in chunks of at most `batchSize` records, in offset order. Each
-   * chunk is one handler call (one database transaction) and then one offset commit, so a crash
-   * re-handles at most the chunk in progress, and a rebalance costs no more than that either.
+   * chunk is one handler call (one database transaction); its offsets are committed with the
+   * next periodic commit (HandledOffsets).
    */
-  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const topic = this.options.logicalTopic(batch.topic);
     const records: IncomingRecord[] = batch.messages.map((message) => ({
@@ -116,18 +133,7 @@ export class KafkaGroupConsumer implements Subscription {
       await this.deliver(chunk, heartbeat);
       const last = chunk[chunk.length - 1]!.offset;
       resolveOffset(last);
-      await consumer
-        .commitOffsets([
-          {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: (BigInt(last) + 1n).toString(),
-          },
-        ])
-        // Lost the partition in a rebalance: its new owner re-handles, the inbox dedupes.
-        .catch((error: Error) =>
-          this.options.logger.warn(`offset commit failed: ${error.message}`),
-        );
+      this.offsets.handled(batch.topic, batch.partition, last);
       await heartbeat().catch(() => undefined);
     }
   }
