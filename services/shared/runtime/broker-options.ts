@@ -1,5 +1,6 @@
 import type { BrokerOptions } from "moleculer";
 import type { AppConfig } from "../config/config";
+import { createAnnounceAgainMiddleware } from "./announce-again.middleware";
 import { createPlatformMiddleware } from "./platform";
 import { replCommands } from "./repl-commands";
 
@@ -27,7 +28,7 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
     registry: { strategy: "RoundRobin", preferLocal: true },
     // On stop, wait for requests in flight instead of cutting them off.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
-    middlewares: [createPlatformMiddleware(config)],
+    middlewares: [createPlatformMiddleware(config), createAnnounceAgainMiddleware()],
     replOptions: {
       delimiter: "oms $",
       customCommands: replCommands as unknown as NonNullable<
