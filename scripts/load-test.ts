@@ -1,9 +1,13 @@
 /**
- * Load generator and latency benchmark, over the public HTTP API only (as a client would).
+ * Load against a running OMS, over the public HTTP API only (as a client would). For the
+ * benchmark with its own systems, ceiling and cost figures, see `npm run bench`.
  *
  *   npm run load -- latency [--orders 20]               one order at a time: 201 → CONFIRMED, client-observed
  *   npm run load -- burst [--orders 200] [--concurrency 10]
  *                                                       many orders at once; every one must end as its amount says
+ * A burst watches one number while orders are in flight (GET /orders?status=PENDING: its total),
+ * never each order: polling every order in flight put the tool's own load on the system it was
+ * measuring (20,000 requests a second for 2,000 orders). Each order is read once, at the end.
  * Options: --url http://localhost:3000 (or OMS_URL). The decline limit is read from
  * PAYMENT_DECLINE_ABOVE (default 100000.00), as the payment service reads it: give both the same
  * value. Prints its figures; exits 1 if an order did not end the way its amount says. With the
@@ -12,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { HttpLoad } from "./bench/http-load";
 
 interface Args {
   mode: "latency" | "burst";
@@ -22,7 +27,13 @@ interface Args {
   declineAboveMinor: number;
 }
 
-type OrderView = { orderId: string; status: string; createdAt: string; updatedAt: string };
+type OrderView = {
+  orderId: string;
+  status: string;
+  total: string;
+  createdAt: string;
+  updatedAt: string;
+};
 
 async function main(): Promise<void> {
   const args = parseArguments();
@@ -71,13 +82,14 @@ const approvedPrice = (index: number, limit: number) =>
 /** A price (minor units) the provider declines: half as much again as the limit, at least 1.00 above. */
 const declinedPrice = (limit: number) => limit + Math.max(100, Math.round(limit / 2));
 
+const orderBody = (priceMinor: number) =>
+  JSON.stringify({ items: [{ productId: "load-test", quantity: 1, price: priceMinor / 100 }] });
+
 async function place(url: string, priceMinor: number): Promise<string> {
   const response = await fetch(`${url}/orders`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      items: [{ productId: "load-test", quantity: 1, price: priceMinor / 100 }],
-    }),
+    body: orderBody(priceMinor),
   });
   const body = (await response.json()) as { orderId?: string; message?: string };
   if (response.status !== 201 || !body.orderId)
@@ -122,49 +134,69 @@ async function latency({ url, orders, declineAboveMinor }: Args): Promise<void> 
 
 /** Many orders at once; 1 in 5 above the decline limit. Latency from the order's own timestamps. */
 async function burst({ url, orders, concurrency, declineAboveMinor }: Args): Promise<void> {
-  const placed: Array<{ orderId: string; totalMinor: number }> = [];
+  const priceOf = (index: number) =>
+    index % 5 === 4 ? declinedPrice(declineAboveMinor) : approvedPrice(index, declineAboveMinor);
+  const pendingBefore = await pendingOrders(url);
+  const load = new HttpLoad(url, concurrency);
   const started = performance.now();
-  for (let start = 0; start < orders; start += concurrency) {
-    const batch = Array.from(
-      { length: Math.min(concurrency, orders - start) },
-      async (_, offset) => {
-        const index = start + offset;
-        const price =
-          index % 5 === 4
-            ? declinedPrice(declineAboveMinor)
-            : approvedPrice(index, declineAboveMinor);
-        placed.push({ orderId: await place(url, price), totalMinor: price });
-      },
-    );
-    await Promise.all(batch);
-  }
+  const result = await load.burst(orders, concurrency, (index) => orderBody(priceOf(index)));
+  await load.close();
   const placing = (performance.now() - started) / 1000;
+  const refused = Object.entries(result.refused);
   console.log(
-    `placed ${placed.length} orders in ${placing.toFixed(1)} s (${(placed.length / placing).toFixed(0)} orders/s), ` +
-      `decline limit ${(declineAboveMinor / 100).toFixed(2)}`,
+    `placed ${result.accepted.length} orders in ${placing.toFixed(1)} s (${(result.accepted.length / placing).toFixed(0)} orders/s), ` +
+      `${refused.length === 0 ? "none refused" : `refused: ${JSON.stringify(result.refused)}`}, decline limit ${(declineAboveMinor / 100).toFixed(2)}`,
   );
 
-  const finals = await Promise.all(
-    placed.map(async (order) => ({
-      ...order,
-      view: await untilFinal(url, order.orderId, 100, 120_000),
-    })),
-  );
+  await untilPendingAtMost(url, pendingBefore, 120_000);
   const drained = (performance.now() - started) / 1000;
-  const wrong = finals.filter(
-    (order) =>
-      order.view.status !== (order.totalMinor > declineAboveMinor ? "CANCELLED" : "CONFIRMED"),
-  );
-  const count = (status: string) => finals.filter((order) => order.view.status === status).length;
+  const finals = await readEach(url, result.accepted, 8);
+  const wrong = finals.filter((view, index) => {
+    const totalMinor = Math.round(Number(view.total) * 100);
+    const expected = totalMinor > declineAboveMinor ? "CANCELLED" : "CONFIRMED";
+    return view.status !== expected || view.orderId !== result.accepted[index];
+  });
+  const count = (status: string) => finals.filter((view) => view.status === status).length;
   console.log(
     `all final after ${drained.toFixed(1)} s: ${count("CONFIRMED")} CONFIRMED, ${count("CANCELLED")} CANCELLED, ${wrong.length} not as their amount says`,
   );
   const serverLatency = finals.map(
-    (order) => Date.parse(order.view.updatedAt) - Date.parse(order.view.createdAt),
+    (view) => Date.parse(view.updatedAt) - Date.parse(view.createdAt),
   );
   console.log(`created → final (server timestamps): ${describe(serverLatency)}`);
-  const consistent = await checkDatabases(placed.map((order) => order.orderId));
-  if (wrong.length > 0 || !consistent) process.exitCode = 1;
+  const consistent = await checkDatabases(result.accepted);
+  if (wrong.length > 0 || refused.length > 0 || !consistent) process.exitCode = 1;
+}
+
+/** One request, whatever the number of orders in flight: the total of PENDING orders. */
+async function pendingOrders(url: string): Promise<number> {
+  const response = await fetch(`${url}/orders?status=PENDING&pageSize=1`);
+  return ((await response.json()) as { total: number }).total;
+}
+
+async function untilPendingAtMost(url: string, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (
+    let pending = await pendingOrders(url);
+    pending > count;
+    pending = await pendingOrders(url)
+  ) {
+    if (Date.now() > deadline)
+      throw new Error(`${pending} orders still PENDING after ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+/** Each order once, a few at a time. */
+async function readEach(url: string, orderIds: string[], parallel: number): Promise<OrderView[]> {
+  const views: OrderView[] = new Array(orderIds.length);
+  let next = 0;
+  const reader = async () => {
+    for (let index = next++; index < orderIds.length; index = next++)
+      views[index] = await read(url, orderIds[index]!);
+  };
+  await Promise.all(Array.from({ length: parallel }, reader));
+  return views;
 }
 
 /**
