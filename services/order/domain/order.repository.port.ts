@@ -7,8 +7,8 @@ export interface IdempotencyRecord {
 }
 
 /**
- * Where orders live. An implementation works inside one transaction: `add` and `save` also
- * write the order's pulled events to the outbox, so state and messages commit together.
+ * Where orders live, inside one transaction. `add` and `save` also take the order's pulled
+ * events for the outbox, so state and messages commit together.
  */
 export interface OrderRepository {
   /** Loads the order for a change (the implementation locks it until commit). */

@@ -1,6 +1,6 @@
 import type { Payment } from "./payment.aggregate";
 
-/** Payments, one per order. Works inside one transaction; `save` also writes events to the outbox. */
+/** Payments, one per order, inside one transaction; `save` also takes the events for the outbox. */
 export interface PaymentRepository {
   /** Loads the order's payment for a change (locked until commit). */
   findByOrderId(orderId: string): Promise<Payment | null>;

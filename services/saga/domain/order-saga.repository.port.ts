@@ -1,8 +1,9 @@
 import type { OrderSaga } from "./order-saga.aggregate";
 
 /**
- * Sagas by orderId. Works inside one transaction: `add`/`save` store the state, append the new
- * transitions to the history and write the queued commands to the outbox.
+ * Sagas by orderId, inside one transaction. `add`/`save` hand over the saga with its new
+ * transitions and queued commands; the state, the history and the outbox rows are written
+ * together before the transaction commits.
  */
 export interface OrderSagaRepository {
   findByOrderId(orderId: string): Promise<OrderSaga | null>;
