@@ -161,20 +161,26 @@ describe("OutboxRelay", () => {
     expect(bus.published).toHaveLength(3);
   });
 
-  it("a restarted node takes back the rows its previous run claimed; another node waits for the lease", async () => {
+  it("another node leaves rows under a live lease alone; the restarted owner takes them back at once", async () => {
     const ids = await commitMessages(4);
-    // node-1's previous run claimed the rows and died before marking them sent.
+    // node-1's previous run claimed the rows and died before deleting them.
     await database.query(
       "UPDATE outbox SET claimed_by = 'node-1', claimed_until = now() + interval '1 minute'",
     );
 
     const other = new RecordingBus();
-    await relayOn(other, { owner: "node-2" }).start();
+    const otherRelay = relayOn(other, { owner: "node-2" });
+    await otherRelay.start();
+    // An absence cannot be awaited: give node-2 a few polls (50 ms each) to take what it may.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(other.published).toEqual([]);
+    expect(await pending()).toBe(4);
+    await otherRelay.stop();
+
     const restarted = new RecordingBus();
     await relayOn(restarted, { owner: "node-1" }).start();
     await eventually(async () => expect(await pending()).toBe(0));
     expect(restarted.ids).toEqual(ids);
-    expect(other.published).toEqual([]);
   });
 
   it("publishes announced rows right away, by id; rows nobody announced wait for a search", async () => {

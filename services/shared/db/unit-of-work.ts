@@ -6,9 +6,8 @@ import type { SqlDatabase, SqlExecutor } from "./sql-database";
  * A consumer batch runs many messages in one transaction: the unit of work loads (and locks)
  * every aggregate they touch in one query (`prefetch`), keeps them in an identity map so the
  * second message about an order sees what the first one did, buffers what the handlers change,
- * and writes it all with a few multi-row statements (`flush`): the state, the history and the
- * outbox, in the same transaction. The cost of a batch is then a handful of round trips, not a
- * handful per message.
+ * and writes it all in one statement (`flush`): the state, the history and the outbox, in the
+ * same transaction. A batch then costs a few round trips, not a few per message.
  */
 export interface UnitOfWork {
   /** Loads and locks the aggregates of these orders (every business message is keyed by orderId). */

@@ -80,7 +80,7 @@ const RECORD_IN_INBOX = statement(
  *    schema go to the DLT at once.
  * 2. The rest run in ONE transaction: one multi-row inbox insert (duplicates stop there), the
  *    handlers on one unit of work (which loads their aggregates in one query and writes their
- *    changes and outbox rows in a few multi-row statements), one commit.
+ *    changes and outbox rows in one statement), one commit: two round trips in all.
  * 3. If that fails for any reason but an unreachable database, nothing of it was committed, and
  *    the batch's messages run again one by one, so the failing one is isolated: it is retried
  *    with backoff and then dead-lettered (a rejection at once) while the others succeed.
