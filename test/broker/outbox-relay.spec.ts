@@ -78,6 +78,7 @@ const relayOn = (
     maxInFlight?: number;
     owner?: string;
     pollIntervalMs?: number;
+    stopGraceMs?: number;
   } = {},
 ) => {
   const relay = new OutboxRelay({
@@ -88,6 +89,7 @@ const relayOn = (
     pollIntervalMs: options.pollIntervalMs ?? 50,
     owner: options.owner ?? "node-1",
     logger: quietLogger,
+    stopGraceMs: options.stopGraceMs ?? 5_000,
   });
   relays.push(relay);
   return relay;
@@ -181,6 +183,23 @@ describe("OutboxRelay", () => {
     await relayOn(restarted, { owner: "node-1" }).start();
     await eventually(async () => expect(await pending()).toBe(0));
     expect(restarted.ids).toEqual(ids);
+  });
+
+  it("stops within its grace period when a publish never settles, leaving the rows claimed", async () => {
+    await commitMessages(3);
+    const bus = new RecordingBus();
+    bus.gate = new Promise(() => undefined); // a consumer that never finishes
+    const relay = relayOn(bus, { batchSize: 1, maxInFlight: 1, stopGraceMs: 100 });
+    await relay.start();
+    await eventually(() => expect(bus.inFlight).toBe(1));
+
+    await relay.stop(); // would hang on the full window without the grace period
+    relays.splice(relays.indexOf(relay), 1);
+    expect(await pending()).toBe(3);
+    const [claimed] = await database.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM outbox WHERE claimed_by IS NOT NULL",
+    );
+    expect(claimed!.n).toBe(1);
   });
 
   it("publishes announced rows right away, by id; rows nobody announced wait for a search", async () => {

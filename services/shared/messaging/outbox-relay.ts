@@ -14,10 +14,9 @@ export interface OutboxRelayOptions {
   /** The node id: claims are marked with it, and a restarted node takes its own back at once. */
   owner: string;
   logger: Logger;
+  /** How long `stop()` waits for publishes in flight before leaving their rows claimed. */
+  stopGraceMs?: number;
 }
-
-/** How long `stop()` waits for publishes in flight before leaving their rows claimed. */
-const STOP_GRACE_MS = 5_000;
 /** Announced ids kept while the relay cannot publish (in batches); beyond, the search finds them. */
 const MAX_ANNOUNCED_BATCHES = 20;
 
@@ -84,9 +83,11 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.draining;
-    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
-    await Promise.race([Promise.allSettled(this.inFlight), grace]);
+    // Bounded: a drain waiting on a full window of publishes that never settle (a consumer whose
+    // database is gone) must not hold the shutdown; its rows stay claimed for the next start.
+    const graceMs = this.options.stopGraceMs ?? 5_000;
+    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([this.draining, ...this.inFlight]), grace]);
     await this.claims.deleteSent(this.acknowledged.splice(0));
   }
 
