@@ -39,7 +39,7 @@ export function renderTable(results: readonly ModeResult[]): string {
   }
   lines.push(
     "",
-    "| mode | pgbench ceiling orders/s | max completed/s | × ceiling | 20k vs 1k burst | commits/order | Kafka records/order | CPU ms/order |",
+    "| mode | pgbench ceiling orders/s | max completed/s | × ceiling | long vs 1k burst | commits/order | Kafka records/order | CPU ms/order |",
   );
   lines.push("|---|---:|---:|---:|---:|---:|---|---|");
   for (const result of results) {
