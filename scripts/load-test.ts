@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { HttpLoad } from "./bench/http-load";
+import { percentiles } from "./bench/stats";
 
 interface Args {
   mode: "latency" | "burst";
@@ -265,10 +266,8 @@ async function checkDatabases(orderIds: string[]): Promise<boolean> {
 }
 
 function describe(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (quantile: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))]!;
-  return `median ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms, min ${sorted[0]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (n=${sorted.length})`;
+  const { p50, p95, max, count } = percentiles(samples);
+  return `median ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, min ${Math.min(...samples).toFixed(0)} ms, max ${max.toFixed(0)} ms (n=${count})`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -21,7 +21,12 @@ export class HandledOffsets {
     this.pending.set(`${topic}\u0000${partition}`, { topic, partition, offset });
   }
 
-  /** Commits what was handled since the last call; a refused commit (a rebalance) is dropped. */
+  /**
+   * Commits what was handled since the last call. A failed commit is dropped, not retried: after
+   * a rebalance it could move the new owner's offset backwards. The next commit of the partition
+   * supersedes it; a partition that gets no more records re-handles its last second after a
+   * restart, and the inbox drops those.
+   */
   async commit(consumer: Consumer, onError: (error: Error) => void): Promise<void> {
     if (this.pending.size === 0) return;
     const offsets = [...this.pending.values()];
