@@ -1,4 +1,4 @@
-import { statement, type SqlExecutor } from "../db/sql-database";
+import { statement, type SqlExecutor, type Statement } from "../db/sql-database";
 
 /** An outbox row a relay has claimed: it publishes it, then deletes it. */
 export interface ClaimedRow {
@@ -87,7 +87,7 @@ export class OutboxClaims {
   }
 
   private async run(
-    claimStatement: typeof CLAIM_PENDING,
+    claimStatement: Statement,
     which: unknown,
     acknowledged: readonly number[],
   ): Promise<ClaimedRow[]> {
