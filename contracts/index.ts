@@ -1,4 +1,5 @@
 export * from "./approve-order.contract";
+export * from "./cancel-payment.contract";
 export * from "./contract";
 export * from "./decode";
 export * from "./envelope";
@@ -7,7 +8,9 @@ export * from "./order-cancelled.contract";
 export * from "./order-confirmed.contract";
 export * from "./order-created.contract";
 export * from "./payment-completed.contract";
+export * from "./payment-cancelled.contract";
 export * from "./payment-failed.contract";
+export * from "./payment-refunded.contract";
 export * from "./registry";
 export * from "./reject-order.contract";
 export * from "./topics";

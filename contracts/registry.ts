@@ -1,4 +1,5 @@
 import { ApproveOrderContract } from "./approve-order.contract";
+import { CancelPaymentContract } from "./cancel-payment.contract";
 import { RejectOrderContract } from "./reject-order.contract";
 import type { MessageContract } from "./contract";
 import { InitiatePaymentContract } from "./initiate-payment.contract";
@@ -6,7 +7,9 @@ import { OrderCancelledContract } from "./order-cancelled.contract";
 import { OrderConfirmedContract } from "./order-confirmed.contract";
 import { OrderCreatedContract } from "./order-created.contract";
 import { PaymentCompletedContract } from "./payment-completed.contract";
+import { PaymentCancelledContract } from "./payment-cancelled.contract";
 import { PaymentFailedContract } from "./payment-failed.contract";
+import { PaymentRefundedContract } from "./payment-refunded.contract";
 import type { Topic } from "./topics";
 
 export const ALL_CONTRACTS: readonly MessageContract<unknown>[] = [
@@ -14,6 +17,9 @@ export const ALL_CONTRACTS: readonly MessageContract<unknown>[] = [
   InitiatePaymentContract,
   PaymentCompletedContract,
   PaymentFailedContract,
+  CancelPaymentContract,
+  PaymentCancelledContract,
+  PaymentRefundedContract,
   ApproveOrderContract,
   RejectOrderContract,
   OrderConfirmedContract,

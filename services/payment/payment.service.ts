@@ -1,7 +1,8 @@
-import { InitiatePaymentContract } from "../../contracts";
+import { CancelPaymentContract, InitiatePaymentContract } from "../../contracts";
 import { Errors, type Context, type ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
 import { createSequelize } from "../shared/db/sequelize";
+import { SqlDatabase } from "../shared/db/sql-database";
 import { Money } from "../shared/domain/money.value-object";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { unwrapForMessage } from "../shared/runtime/domain-errors";
@@ -11,14 +12,17 @@ import {
   type PersistentService,
 } from "../shared/runtime/persistence.mixins";
 import { platformOf } from "../shared/runtime/platform";
-import { ProcessPaymentHandler } from "./application/process-payment/process-payment.handler";
+import { CancelPaymentHandler } from "./application/cancel-payment/cancel-payment.handler";
+import { InitiatePaymentHandler } from "./application/initiate-payment/initiate-payment.handler";
+import { recordAnswer } from "./application/settle-payment/settle-payment";
 import { paymentMigrations } from "./infrastructure/migrations";
+import { PaymentSettler, type SettledAnswer } from "./infrastructure/payment-settler";
 import { definePaymentModel, type PaymentRecord } from "./infrastructure/payment.models";
 import { toPaymentView } from "./infrastructure/payment.view-mapper";
 import { PaymentUnitOfWork } from "./infrastructure/payment.unit-of-work";
 import { SimulatedPaymentProvider } from "./infrastructure/simulated-payment.provider";
 
-/** The payment context's edge: the InitiatePayment consumer and a read action for the gateway. */
+/** The payment context's edge: its two command consumers, the settler and a read action. */
 type PaymentService = PersistentService<PaymentUnitOfWork> & {
   adapter: { findOne(query: object): Promise<PaymentRecord | null> };
 };
@@ -31,16 +35,41 @@ export default function createPaymentService(
   const Payment = definePaymentModel(sequelize);
   const declineAbove = Money.fromMajor(config.payment.declineAbove, config.currency);
   if (!declineAbove.ok) throw new Error(`PAYMENT_DECLINE_ABOVE: ${declineAbove.error.message}`);
-  const processPayment = new ProcessPaymentHandler(
-    new SimulatedPaymentProvider(declineAbove.value),
-  );
+  const initiatePayment = new InitiatePaymentHandler();
+  const cancelPayment = new CancelPaymentHandler();
+  // Created with the service (it needs the service's database); woken after each commit.
+  let settler: PaymentSettler | undefined;
+  let providerLedger: SqlDatabase | undefined;
+
   const consumers: MessageConsumer<PaymentUnitOfWork>[] = [
     consumerOf(InitiatePaymentContract, async (envelope, work: PaymentUnitOfWork) => {
       unwrapForMessage(
-        await processPayment.execute(envelope.payload, work.payments(envelope.messageId)),
+        await initiatePayment.execute(envelope.payload, work.payments(envelope.messageId)),
+      );
+    }),
+    consumerOf(CancelPaymentContract, async (envelope, work: PaymentUnitOfWork) => {
+      unwrapForMessage(
+        await cancelPayment.execute(envelope.payload, work.payments(envelope.messageId)),
       );
     }),
   ];
+
+  /** The second transaction of each settlement: the provider's answers, recorded together. */
+  async function recordAnswers(
+    service: PaymentService,
+    answers: readonly SettledAnswer[],
+  ): Promise<void> {
+    await service.inUnitOfWork(async (work) => {
+      await work.prefetch(answers.map(({ payment }) => payment.orderId));
+      for (const { payment, answer } of answers) {
+        // The events' cause is the settlement of this payment, named by its id.
+        const payments = work.payments(payment.paymentId);
+        const recorded = await recordAnswer(payments, payment.orderId, answer, new Date());
+        if (!recorded.ok)
+          service.logger.error(`Payment ${payment.paymentId}: ${recorded.error.message}`);
+      }
+    });
+  }
 
   return {
     name: "payment",
@@ -50,6 +79,7 @@ export default function createPaymentService(
       migrations: paymentMigrations,
       unitOfWork: (sql) => new PaymentUnitOfWork(sql),
       consumers,
+      afterCommit: () => settler?.wake(),
     }),
     // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
     adapter: new SqlAdapter(sequelize),
@@ -69,6 +99,33 @@ export default function createPaymentService(
           return toPaymentView(record);
         },
       },
+    },
+    created(this: PaymentService) {
+      // The provider keeps its books on connections of its own, as a remote provider would.
+      providerLedger = new SqlDatabase(config.databases.payment, {
+        poolMax: 4,
+        logger: this.logger,
+      });
+      settler = new PaymentSettler({
+        database: this.database,
+        provider: new SimulatedPaymentProvider(
+          declineAbove.value,
+          providerLedger,
+          config.payment.providerLatencyMs,
+        ),
+        record: (answers) => recordAnswers(this, answers),
+        batchSize: config.consumer.batchSize,
+        leaseMs: config.payment.settleLeaseMs,
+        pollIntervalMs: config.payment.settlePollIntervalMs,
+        logger: this.logger,
+      });
+    },
+    started() {
+      settler?.start();
+    },
+    async stopped() {
+      await settler?.stop();
+      await providerLedger?.close();
     },
   };
 }

@@ -2,8 +2,10 @@ import {
   OrderCancelledContract,
   OrderConfirmedContract,
   OrderCreatedContract,
+  PaymentCancelledContract,
   PaymentCompletedContract,
   PaymentFailedContract,
+  PaymentRefundedContract,
 } from "../../contracts";
 import { Errors, type Context, type ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
@@ -18,22 +20,30 @@ import {
 import { platformOf } from "../shared/runtime/platform";
 import { RecordOrderOutcomeHandler } from "./application/record-order-outcome/record-order-outcome.handler";
 import { RecordPaymentOutcomeHandler } from "./application/record-payment-outcome/record-payment-outcome.handler";
+import { PassDeadlineHandler } from "./application/pass-deadline/pass-deadline.handler";
 import { StartSagaHandler } from "./application/start-saga/start-saga.handler";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels } from "./infrastructure/saga.models";
 import { toSagaView } from "./infrastructure/saga.view-mapper";
+import { SagaSweeper } from "./infrastructure/saga-sweeper";
 import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
-/** The saga orchestrator's edge: five consumers that drive the saga, one read action. */
-export default function createSagaService(
-  broker: ServiceBroker,
-): DbServiceSchema<PersistentService<SagaUnitOfWork>> {
+type SagaService = PersistentService<SagaUnitOfWork>;
+
+/**
+ * The saga orchestrator's edge: the consumers that drive the saga, the sweeper that moves sagas
+ * past their deadline, one read action.
+ */
+export default function createSagaService(broker: ServiceBroker): DbServiceSchema<SagaService> {
   const { config } = platformOf(broker);
+  const timeouts = { paymentMs: config.saga.paymentTimeoutMs, replyMs: config.saga.replyTimeoutMs };
   const sequelize = createSequelize(config.databases.saga);
   const models = defineSagaModels(sequelize);
   const startSaga = new StartSagaHandler();
   const recordPayment = new RecordPaymentOutcomeHandler();
   const recordOrder = new RecordOrderOutcomeHandler();
+  const passDeadline = new PassDeadlineHandler();
+  let sweeper: SagaSweeper | undefined;
 
   const consumers: MessageConsumer<SagaUnitOfWork>[] = [
     consumerOf(OrderCreatedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
@@ -44,7 +54,7 @@ export default function createSagaService(
       const outcome = {
         orderId: payload.orderId,
         causationId: messageId,
-        completed: true,
+        result: "completed",
       } as const;
       unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
     }),
@@ -52,8 +62,26 @@ export default function createSagaService(
       const outcome = {
         orderId: payload.orderId,
         causationId: messageId,
-        completed: false,
+        result: "failed",
         reason: payload.reason,
+      } as const;
+      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
+    }),
+    consumerOf(PaymentCancelledContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
+      const outcome = {
+        orderId: payload.orderId,
+        causationId: messageId,
+        result: "released",
+        refunded: false,
+      } as const;
+      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
+    }),
+    consumerOf(PaymentRefundedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
+      const outcome = {
+        orderId: payload.orderId,
+        causationId: messageId,
+        result: "released",
+        refunded: true,
       } as const;
       unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
     }),
@@ -82,7 +110,7 @@ export default function createSagaService(
       owner: "saga",
       sequelize,
       migrations: sagaMigrations,
-      unitOfWork: (sql) => new SagaUnitOfWork(sql),
+      unitOfWork: (sql) => new SagaUnitOfWork(sql, timeouts),
       consumers,
     }),
     // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
@@ -91,7 +119,7 @@ export default function createSagaService(
     actions: {
       get: {
         params: { orderId: { type: "uuid" } },
-        async handler(ctx: Context<{ orderId: string }>) {
+        async handler(this: SagaService, ctx: Context<{ orderId: string }>) {
           const record = await models.Saga.findByPk(ctx.params.orderId, {
             include: [{ model: models.SagaTransition, as: "transitions" }],
             order: [[{ model: models.SagaTransition, as: "transitions" }, "id", "ASC"]],
@@ -105,6 +133,33 @@ export default function createSagaService(
           return toSagaView(record);
         },
       },
+    },
+    created(this: SagaService) {
+      sweeper = new SagaSweeper({
+        sweep: (due, causationId) =>
+          this.inUnitOfWork(async (work, sql) => {
+            const orderIds = await due(sql);
+            await work.prefetch(orderIds);
+            for (const orderId of orderIds) {
+              const moved = await passDeadline.execute(
+                orderId,
+                causationId,
+                work.sagas(causationId),
+              );
+              if (!moved.ok) this.logger.error(`Saga ${orderId}: ${moved.error.message}`);
+            }
+            return orderIds.length;
+          }),
+        batchSize: config.consumer.batchSize,
+        intervalMs: config.saga.sweepIntervalMs,
+        logger: this.logger,
+      });
+    },
+    started() {
+      sweeper?.start();
+    },
+    async stopped() {
+      await sweeper?.stop();
     },
   };
 }

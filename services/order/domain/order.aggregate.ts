@@ -18,13 +18,18 @@ export interface OrderProps {
   updatedAt: Date;
 }
 
-/** Whether a command changed the order or found it already in the wanted state. */
-export type TransitionOutcome = "changed" | "unchanged";
+/**
+ * Whether a command changed the order, found it already in the wanted state, or was refused
+ * because the order had already ended the other way.
+ */
+export type TransitionOutcome = "changed" | "unchanged" | "refused";
 
 /**
  * An order: its items, the total they add up to, and where it is in its life:
- * PENDING → CONFIRMED | CANCELLED (with a reason). Confirming a confirmed order, or cancelling a
- * cancelled one, changes nothing (a redelivered command); crossing over is refused.
+ * PENDING → CONFIRMED | CANCELLED (with a reason). A command that finds the order already ended
+ * changes nothing and answers with how it ended (the event again): a saga that asks twice, or
+ * asks to confirm an order that was cancelled meanwhile, learns the truth instead of waiting.
+ * Cancelling a confirmed order is refused outright: no saga asks that.
  */
 export class Order {
   private events: OrderEvent[] = [];
@@ -118,9 +123,9 @@ export class Order {
   }
 
   confirm(now: Date): Result<TransitionOutcome, DomainError> {
-    if (this.props.status === OrderStatus.Confirmed) return ok("unchanged");
     if (this.props.status !== OrderStatus.Pending) {
-      return err(illegalOrderTransition(this.id, this.props.status, OrderStatus.Confirmed));
+      this.announceEnd(now);
+      return ok(this.props.status === OrderStatus.Confirmed ? "unchanged" : "refused");
     }
     this.props = { ...this.props, status: OrderStatus.Confirmed, updatedAt: now };
     this.events.push({ type: "OrderConfirmed", orderId: this.id, at: now });
@@ -128,7 +133,10 @@ export class Order {
   }
 
   cancel(reason: string, now: Date): Result<TransitionOutcome, DomainError> {
-    if (this.props.status === OrderStatus.Cancelled) return ok("unchanged");
+    if (this.props.status === OrderStatus.Cancelled) {
+      this.announceEnd(now);
+      return ok("unchanged");
+    }
     if (this.props.status !== OrderStatus.Pending) {
       return err(illegalOrderTransition(this.id, this.props.status, OrderStatus.Cancelled));
     }
@@ -140,6 +148,19 @@ export class Order {
     };
     this.events.push({ type: "OrderCancelled", orderId: this.id, reason, at: now });
     return ok("changed");
+  }
+
+  /** The event that says how the order ended, again. */
+  private announceEnd(now: Date): void {
+    if (this.props.status === OrderStatus.Confirmed)
+      this.events.push({ type: "OrderConfirmed", orderId: this.id, at: now });
+    else
+      this.events.push({
+        type: "OrderCancelled",
+        orderId: this.id,
+        reason: this.props.cancellationReason ?? "cancelled",
+        at: now,
+      });
   }
 
   /** Hands the recorded events to the repository, which writes them to the outbox. */

@@ -1,8 +1,9 @@
 import { DomainError } from "../../shared/domain/domain-error";
 import type { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
+import type { ChargeOutcome } from "./payment-provider.port";
 import type { PaymentEvent } from "./payment.events";
-import { PaymentStatus } from "./payment-status";
+import { AWAITING_PROVIDER, PaymentStatus } from "./payment-status";
 
 export interface PaymentProps {
   id: string;
@@ -10,12 +11,27 @@ export interface PaymentProps {
   amount: Money;
   status: PaymentStatus;
   providerReference: string | null;
+  /** Why the provider declined it, or why it was cancelled. */
   failureReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** One payment per order: PENDING → COMPLETED | FAILED (with the provider's reason). */
+/** "unchanged": a repeat, or news that came too late to matter; nothing new is recorded. */
+export type PaymentOutcome = "applied" | "unchanged";
+
+/**
+ * One payment per order. Deciding to charge and charging are two steps, so that no charge can
+ * happen without a record of it (docs/adr/0011):
+ *
+ *   PENDING ──charge answered──▶ COMPLETED | FAILED
+ *   PENDING ──cancel──▶ CANCELLING ──provider released──▶ CANCELLED (or REFUNDED, if the charge
+ *                                                          had gone through meanwhile)
+ *   COMPLETED ──cancel──▶ REFUNDING ──provider released──▶ REFUNDED
+ *
+ * A cancel that arrives before the payment exists records it CANCELLED at once: a later
+ * InitiatePayment then finds it and charges nothing.
+ */
 export class Payment {
   private events: PaymentEvent[] = [];
 
@@ -30,6 +46,27 @@ export class Payment {
       createdAt: input.now,
       updatedAt: input.now,
     });
+  }
+
+  static cancelledBeforeInitiation(input: {
+    id: string;
+    orderId: string;
+    amount: Money;
+    reason: string;
+    now: Date;
+  }): Payment {
+    const payment = new Payment({
+      id: input.id,
+      orderId: input.orderId,
+      amount: input.amount,
+      status: PaymentStatus.Cancelled,
+      providerReference: null,
+      failureReason: input.reason,
+      createdAt: input.now,
+      updatedAt: input.now,
+    });
+    payment.announce("PaymentCancelled", input.now);
+    return payment;
   }
 
   static restore(props: PaymentProps): Payment {
@@ -60,45 +97,62 @@ export class Payment {
   get updatedAt(): Date {
     return this.props.updatedAt;
   }
-  get isSettled(): boolean {
-    return this.props.status !== PaymentStatus.Pending;
+  /** The provider has to be asked something before this payment can move on. */
+  get awaitsProvider(): boolean {
+    return AWAITING_PROVIDER.includes(this.props.status);
   }
 
-  complete(reference: string, now: Date): Result<void, DomainError> {
-    if (this.props.status !== PaymentStatus.Pending) return err(this.settledError("complete"));
-    this.props = {
-      ...this.props,
-      status: PaymentStatus.Completed,
-      providerReference: reference,
-      updatedAt: now,
-    };
-    this.events.push({
-      type: "PaymentCompleted",
-      paymentId: this.id,
-      orderId: this.orderId,
-      amount: this.amount,
-      at: now,
-    });
-    return ok(undefined);
+  /**
+   * The provider answered the charge. Only a PENDING payment takes the answer: one being
+   * cancelled has asked the provider to release the key, and that answer decides its end.
+   */
+  recordCharge(outcome: ChargeOutcome, now: Date): Result<PaymentOutcome, DomainError> {
+    if (this.props.status !== PaymentStatus.Pending) return ok("unchanged");
+    if (outcome.approved) {
+      this.move(PaymentStatus.Completed, now, { providerReference: outcome.reference });
+      this.announce("PaymentCompleted", now);
+    } else {
+      this.move(PaymentStatus.Failed, now, { failureReason: outcome.reason });
+      this.announce("PaymentFailed", now);
+    }
+    return ok("applied");
   }
 
-  fail(reason: string, now: Date): Result<void, DomainError> {
-    if (this.props.status !== PaymentStatus.Pending) return err(this.settledError("fail"));
-    this.props = {
-      ...this.props,
-      status: PaymentStatus.Failed,
-      failureReason: reason,
-      updatedAt: now,
-    };
-    this.events.push({
-      type: "PaymentFailed",
-      paymentId: this.id,
-      orderId: this.orderId,
-      amount: this.amount,
-      reason,
-      at: now,
-    });
-    return ok(undefined);
+  /**
+   * The saga will not use this payment. Money not yet taken must never be; money taken is
+   * given back. A repeat answers again with the outcome, so a saga that asks twice is told.
+   */
+  cancel(reason: string, now: Date): Result<PaymentOutcome, DomainError> {
+    switch (this.props.status) {
+      case PaymentStatus.Pending:
+        this.move(PaymentStatus.Cancelling, now, { failureReason: reason });
+        return ok("applied");
+      case PaymentStatus.Completed:
+        this.move(PaymentStatus.Refunding, now, { failureReason: reason });
+        return ok("applied");
+      case PaymentStatus.Failed:
+      case PaymentStatus.Cancelled:
+        // Declined or cancelled: nothing was taken.
+        this.announce("PaymentCancelled", now);
+        return ok("unchanged");
+      case PaymentStatus.Refunded:
+        this.announce("PaymentRefunded", now);
+        return ok("unchanged");
+      case PaymentStatus.Cancelling:
+      case PaymentStatus.Refunding:
+        return ok("unchanged");
+    }
+  }
+
+  /** The provider has released the key; `refunded` says whether money had been taken. */
+  recordRelease(refunded: boolean, now: Date): Result<PaymentOutcome, DomainError> {
+    const { status } = this.props;
+    if (status !== PaymentStatus.Cancelling && status !== PaymentStatus.Refunding) {
+      return err(new DomainError("PAYMENT_NOT_BEING_CANCELLED", `payment ${this.id} is ${status}`));
+    }
+    this.move(refunded ? PaymentStatus.Refunded : PaymentStatus.Cancelled, now, {});
+    this.announce(refunded ? "PaymentRefunded" : "PaymentCancelled", now);
+    return ok("applied");
   }
 
   pullEvents(): PaymentEvent[] {
@@ -107,10 +161,13 @@ export class Payment {
     return events;
   }
 
-  private settledError(action: string): DomainError {
-    return new DomainError(
-      "PAYMENT_ALREADY_SETTLED",
-      `payment ${this.id} is ${this.props.status} and cannot ${action}`,
-    );
+  private move(status: PaymentStatus, now: Date, changes: Partial<PaymentProps>): void {
+    this.props = { ...this.props, ...changes, status, updatedAt: now };
+  }
+
+  private announce(type: PaymentEvent["type"], at: Date): void {
+    const fact = { paymentId: this.id, orderId: this.orderId, amount: this.amount, at };
+    if (type === "PaymentCompleted") this.events.push({ type, ...fact });
+    else this.events.push({ type, ...fact, reason: this.props.failureReason ?? "cancelled" });
   }
 }

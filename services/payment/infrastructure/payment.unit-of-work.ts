@@ -19,6 +19,24 @@ interface PaymentRow {
   updated_at: Date;
 }
 
+/** What the flush writes: the payment, and when a settler may claim it (null: nothing to do). */
+interface StoredPaymentRow extends PaymentRow {
+  settle_after: Date | null;
+}
+
+/**
+ * Two commands can create an order's payment (InitiatePayment and CancelPayment travel on
+ * different topics, so two transactions may handle them at once), and FOR UPDATE locks nothing
+ * that does not exist yet: both would insert, and the upsert of the later commit would overwrite
+ * the earlier (seen: a CANCELLED payment turned PENDING and charged). A lock per order id, taken
+ * in a fixed order before the payments are read, makes the second wait and then find the first.
+ */
+const LOCK_ORDERS = statement(
+  "payment.lock-orders",
+  `SELECT pg_advisory_xact_lock(key) FROM (
+     SELECT hashtextextended('payment:' || id::text, 0) AS key
+     FROM unnest($1::uuid[]) AS id ORDER BY 1) AS keys`,
+);
 const LOAD = statement(
   "payment.load",
   `SELECT id, order_id, status, amount_minor, currency, provider_reference, failure_reason,
@@ -30,23 +48,25 @@ const FLUSH = flushStatement(
   "payment.flush",
   [
     `INSERT INTO payments (id, order_id, status, amount_minor, currency, provider_reference,
-     failure_reason, created_at, updated_at)
+     failure_reason, created_at, updated_at, settle_after)
    SELECT id, order_id, status, amount_minor, currency, provider_reference, failure_reason,
-     created_at, updated_at
+     created_at, updated_at, settle_after
    FROM json_to_recordset($1::json) AS p(id uuid, order_id uuid, status text, amount_minor bigint,
      currency text, provider_reference text, failure_reason text, created_at timestamptz,
-     updated_at timestamptz)
+     updated_at timestamptz, settle_after timestamptz)
    ON CONFLICT (id) DO UPDATE
    SET status = EXCLUDED.status, provider_reference = EXCLUDED.provider_reference,
-     failure_reason = EXCLUDED.failure_reason, updated_at = EXCLUDED.updated_at`,
+     failure_reason = EXCLUDED.failure_reason, updated_at = EXCLUDED.updated_at,
+     settle_after = EXCLUDED.settle_after`,
   ],
   insertOutboxRows("$2"),
 );
 
 /**
- * The payment context's unit of work: payments by orderId and the events their settlement
- * produced, written at flush in one statement for the whole batch. A payment
- * created and settled in the same batch is inserted once, already settled.
+ * The payment context's unit of work: payments by orderId and the events their changes
+ * produced, written at flush in one statement for the whole batch. A payment that waits for the
+ * provider is written claimable at once (`settle_after`); the settler calls the provider after
+ * the commit.
  */
 export class PaymentUnitOfWork extends AggregateUnitOfWork<Payment> {
   /** The repository a use case sees while handling the message `causationId`. */
@@ -55,21 +75,25 @@ export class PaymentUnitOfWork extends AggregateUnitOfWork<Payment> {
       findByOrderId: (orderId) => this.find(orderId),
       // Two copies of one command never get here both: the inbox lets one message id through,
       // and a second command for the order finds this payment (locked) when its batch loads it.
-      // Were they to, both would charge with the same payment id, which is the provider's
-      // idempotency key, and write the same result.
       add: async (payment) => {
-        this.markDirty(payment.orderId, payment);
+        this.collect(payment, causationId);
         return "added";
       },
-      save: async (payment) => {
-        this.markDirty(payment.orderId, payment);
-        this.queue(payment.pullEvents().map((event) => toOutboxMessage(event, causationId)));
-      },
+      save: async (payment) => this.collect(payment, causationId),
     };
   }
 
+  private collect(payment: Payment, causationId: string): void {
+    this.markDirty(payment.orderId, payment);
+    this.queue(payment.pullEvents().map((event) => toOutboxMessage(event, causationId)));
+  }
+
   protected async load(orderIds: readonly string[]): Promise<Map<string, Payment>> {
-    const rows = await this.sql.query<PaymentRow>(LOAD, [orderIds]);
+    // Sent together: one round trip, and the read runs once the locks are held.
+    const [, rows] = await Promise.all([
+      this.sql.query(LOCK_ORDERS, [orderIds]),
+      this.sql.query<PaymentRow>(LOAD, [orderIds]),
+    ]);
     return new Map(rows.map((row) => [row.order_id, toDomain(row)]));
   }
 
@@ -78,8 +102,9 @@ export class PaymentUnitOfWork extends AggregateUnitOfWork<Payment> {
   }
 }
 
-function toRow(payment: Payment): PaymentRow {
+function toRow(payment: Payment): StoredPaymentRow {
   return {
+    settle_after: payment.awaitsProvider ? payment.updatedAt : null,
     id: payment.id,
     order_id: payment.orderId,
     status: payment.status,

@@ -27,10 +27,14 @@ export type StepOutcome = "applied" | "duplicate";
 
 export const ILLEGAL_SAGA_TRANSITION = "ILLEGAL_SAGA_TRANSITION";
 
+/** Why the saga gave up on a payment, as the order's cancellation reason says. */
+export const PAYMENT_TIMED_OUT = "payment timed out";
+
 /**
  * The order saga orchestrates payment for one order (its id is the orderId). It owns the
  * process, not the data: each step records a transition and queues the command for the next
- * service; the repository writes both in one transaction with the outbox.
+ * service; the repository writes both in one transaction with the outbox. Every waiting state
+ * has a deadline, so no saga waits forever (docs/adr/0011).
  */
 export class OrderSaga {
   private newTransitions: SagaTransition[] = [];
@@ -107,11 +111,7 @@ export class OrderSaga {
   ): Result<StepOutcome, DomainError> {
     return this.step("paymentFailed", causationId, now, reason, () => {
       this.props = { ...this.props, failureReason: reason };
-      this.commands.push({
-        type: "RejectOrder",
-        orderId: this.orderId,
-        reason: `payment failed: ${reason}`,
-      });
+      this.commands.push(this.rejectOrder());
     });
   }
 
@@ -120,13 +120,66 @@ export class OrderSaga {
     return this.step("orderConfirmed", causationId, now, null, () => undefined);
   }
 
-  /** PAYMENT_FAILED → ORDER_CANCELLED: the saga has ended, compensated. */
+  /**
+   * The order service cancelled the order. After a failed payment the saga has ended
+   * (ORDER_CANCELLED). After a timeout, or when the order refused approval after the money was
+   * taken, the payment is undone first (COMPENSATING, CancelPayment).
+   */
   markOrderCancelled(
     reason: string,
     causationId: string,
     now: Date,
   ): Result<StepOutcome, DomainError> {
-    return this.step("orderCancelled", causationId, now, reason, () => undefined);
+    return this.step("orderCancelled", causationId, now, reason, (from) => {
+      if (from === SagaState.PaymentFailed) return;
+      if (from === SagaState.PaymentCompleted)
+        this.props = { ...this.props, failureReason: `order cancelled: ${reason}` };
+      this.commands.push(this.cancelPayment());
+    });
+  }
+
+  /** COMPENSATING → COMPENSATED: the payment was cancelled, or refunded if it had been taken. */
+  markPaymentReleased(
+    refunded: boolean,
+    causationId: string,
+    now: Date,
+  ): Result<StepOutcome, DomainError> {
+    const note = refunded ? "payment refunded" : "payment cancelled, nothing was charged";
+    return this.step("paymentReleased", causationId, now, note, () => undefined);
+  }
+
+  /** PAYMENT_INITIATED → PAYMENT_TIMED_OUT: the saga gives up on the payment and rejects the order. */
+  markPaymentTimedOut(causationId: string, now: Date): Result<StepOutcome, DomainError> {
+    return this.step("paymentTimedOut", causationId, now, PAYMENT_TIMED_OUT, () => {
+      this.props = { ...this.props, failureReason: PAYMENT_TIMED_OUT };
+      this.commands.push(this.rejectOrder());
+    });
+  }
+
+  /**
+   * The state's deadline has passed (see saga-deadlines.ts). A saga still waiting for the
+   * payment's outcome gives up: PAYMENT_TIMED_OUT, and the order is rejected. Any other waiting
+   * state sends its command again (a lost or dead-lettered command must not stall the saga;
+   * every receiver treats a repeat as a no-op and answers again), and records that it did.
+   */
+  onDeadline(causationId: string, now: Date): Result<StepOutcome, DomainError> {
+    switch (this.props.state) {
+      case SagaState.Started:
+        return this.markPaymentInitiated(causationId, now);
+      case SagaState.PaymentInitiated:
+        return this.markPaymentTimedOut(causationId, now);
+      case SagaState.PaymentCompleted:
+        return this.remind({ type: "ApproveOrder", orderId: this.orderId }, causationId, now);
+      case SagaState.PaymentFailed:
+      case SagaState.PaymentTimedOut:
+        return this.remind(this.rejectOrder(), causationId, now);
+      case SagaState.Compensating:
+        return this.remind(this.cancelPayment(), causationId, now);
+      case SagaState.OrderConfirmed:
+      case SagaState.OrderCancelled:
+      case SagaState.Compensated:
+        return ok("duplicate");
+    }
   }
 
   pullTransitions(): SagaTransition[] {
@@ -146,21 +199,54 @@ export class OrderSaga {
     causationId: string,
     now: Date,
     note: string | null,
-    effect: () => void,
+    effect: (from: SagaState) => void,
   ): Result<StepOutcome, DomainError> {
     const rule = SAGA_STEPS[name];
-    if (rule.alreadyDone.includes(this.props.state)) return ok("duplicate");
-    if (this.props.state !== rule.from) {
+    const from = this.props.state;
+    if (rule.alreadyDone.includes(from)) return ok("duplicate");
+    const to = rule.moves[from];
+    if (!to) {
       return err(
         new DomainError(
           ILLEGAL_SAGA_TRANSITION,
-          `saga ${this.orderId} is ${this.props.state}; ${name} needs ${rule.from}`,
+          `saga ${this.orderId} is ${from}; ${name} needs ${Object.keys(rule.moves).join(" or ")}`,
         ),
       );
     }
-    this.newTransitions.push({ from: this.props.state, to: rule.to, at: now, causationId, note });
-    this.props = { ...this.props, state: rule.to, updatedAt: now };
-    effect();
+    this.newTransitions.push({ from, to, at: now, causationId, note });
+    this.props = { ...this.props, state: to, updatedAt: now };
+    effect(from);
     return ok("applied");
+  }
+
+  /** The same state again, with its command sent again; the history says so. */
+  private remind(
+    command: SagaCommand,
+    causationId: string,
+    now: Date,
+  ): Result<StepOutcome, DomainError> {
+    const { state } = this.props;
+    const note = `no reply before the deadline; ${command.type} sent again`;
+    this.newTransitions.push({ from: state, to: state, at: now, causationId, note });
+    this.props = { ...this.props, updatedAt: now };
+    this.commands.push(command);
+    return ok("applied");
+  }
+
+  private rejectOrder(): SagaCommand {
+    const reason =
+      this.props.state === SagaState.PaymentTimedOut
+        ? PAYMENT_TIMED_OUT
+        : `payment failed: ${this.props.failureReason ?? "unknown"}`;
+    return { type: "RejectOrder", orderId: this.orderId, reason };
+  }
+
+  private cancelPayment(): SagaCommand {
+    return {
+      type: "CancelPayment",
+      orderId: this.orderId,
+      amount: this.amount,
+      reason: this.props.failureReason ?? "order cancelled",
+    };
   }
 }

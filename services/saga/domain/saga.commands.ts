@@ -4,4 +4,5 @@ import type { Money } from "../../shared/domain/money.value-object";
 export type SagaCommand =
   | { type: "InitiatePayment"; orderId: string; amount: Money }
   | { type: "ApproveOrder"; orderId: string }
-  | { type: "RejectOrder"; orderId: string; reason: string };
+  | { type: "RejectOrder"; orderId: string; reason: string }
+  | { type: "CancelPayment"; orderId: string; amount: Money; reason: string };

@@ -1,5 +1,6 @@
 import {
   ApproveOrderContract,
+  CancelPaymentContract,
   InitiatePaymentContract,
   RejectOrderContract,
   fitReason,
@@ -30,6 +31,16 @@ export function toOutboxMessage(
       return outgoingMessage(
         RejectOrderContract,
         { orderId: command.orderId, reason: fitReason(command.reason) },
+        context,
+      );
+    case "CancelPayment":
+      return outgoingMessage(
+        CancelPaymentContract,
+        {
+          orderId: command.orderId,
+          amount: { amountMinor: command.amount.minor, currency: command.amount.currency },
+          reason: fitReason(command.reason),
+        },
         context,
       );
   }

@@ -4,7 +4,9 @@ import { storedMoney } from "../../shared/db/stored-money";
 import { insertOutboxRows } from "../../shared/messaging/outbox";
 import { OrderSaga } from "../domain/order-saga.aggregate";
 import type { OrderSagaRepository } from "../domain/order-saga.repository.port";
+import { deadlineOf, type SagaTimeouts } from "../domain/saga-deadlines";
 import type { SagaState } from "../domain/saga-state";
+import type { SqlExecutor } from "../../shared/db/sql-database";
 import { toOutboxMessage } from "./saga-messages.mapper";
 
 interface SagaRow {
@@ -17,6 +19,11 @@ interface SagaRow {
   updated_at: Date;
 }
 
+/** What the flush writes: the saga, and when the sweeper is to look at it (null: finished). */
+interface StoredSagaRow extends SagaRow {
+  deadline_at: Date | null;
+}
+
 const LOAD = statement(
   "saga.load",
   `SELECT order_id, state, amount_minor, currency, failure_reason, created_at, updated_at
@@ -27,13 +34,15 @@ const FLUSH = flushStatement(
   "saga.flush",
   [
     `INSERT INTO order_sagas (order_id, state, amount_minor, currency, failure_reason, created_at,
-     updated_at)
-   SELECT order_id, state, amount_minor, currency, failure_reason, created_at, updated_at
+     updated_at, deadline_at)
+   SELECT order_id, state, amount_minor, currency, failure_reason, created_at, updated_at,
+     deadline_at
    FROM json_to_recordset($1::json) AS s(order_id uuid, state text, amount_minor bigint,
-     currency text, failure_reason text, created_at timestamptz, updated_at timestamptz)
+     currency text, failure_reason text, created_at timestamptz, updated_at timestamptz,
+     deadline_at timestamptz)
    ON CONFLICT (order_id) DO UPDATE
    SET state = EXCLUDED.state, failure_reason = EXCLUDED.failure_reason,
-     updated_at = EXCLUDED.updated_at`,
+     updated_at = EXCLUDED.updated_at, deadline_at = EXCLUDED.deadline_at`,
     // Checked against the sagas at the statement's end: the sibling CTE has inserted them by then.
     `INSERT INTO saga_transitions (order_id, from_state, to_state, occurred_at, causation_id, note)
    SELECT order_id, from_state, to_state, occurred_at, causation_id, note
@@ -49,6 +58,13 @@ const FLUSH = flushStatement(
  */
 export class SagaUnitOfWork extends AggregateUnitOfWork<OrderSaga> {
   private transitions: object[] = [];
+
+  constructor(
+    sql: SqlExecutor,
+    private readonly timeouts: SagaTimeouts,
+  ) {
+    super(sql);
+  }
 
   /** The repository a use case sees while handling the message (or request) `causationId`. */
   sagas(causationId: string): OrderSagaRepository {
@@ -84,12 +100,14 @@ export class SagaUnitOfWork extends AggregateUnitOfWork<OrderSaga> {
   protected write(sagas: OrderSaga[], outbox: readonly object[]): Promise<number[]> {
     const transitions = this.transitions;
     this.transitions = [];
-    return this.flushWith(FLUSH, [sagas.map(toRow), transitions, outbox]);
+    const rows = sagas.map((saga) => toRow(saga, this.timeouts));
+    return this.flushWith(FLUSH, [rows, transitions, outbox]);
   }
 }
 
-function toRow(saga: OrderSaga): SagaRow {
+function toRow(saga: OrderSaga, timeouts: SagaTimeouts): StoredSagaRow {
   return {
+    deadline_at: deadlineOf(saga.state, saga.updatedAt, timeouts),
     order_id: saga.orderId,
     state: saga.state,
     amount_minor: saga.amount.minor,

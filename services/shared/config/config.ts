@@ -27,7 +27,21 @@ export interface AppConfig {
   /** Set when no database URL is configured: `npm start` then runs its own PostgreSQL. */
   embeddedPostgres: { port: number; dataDir: string } | null;
   currency: string;
-  payment: { declineAbove: string };
+  payment: {
+    declineAbove: string;
+    /** How long each call to the (simulated) provider takes. */
+    providerLatencyMs: number;
+    /** A claimed payment whose answer is not recorded within this is claimed again. */
+    settleLeaseMs: number;
+    settlePollIntervalMs: number;
+  };
+  saga: {
+    /** How long PAYMENT_INITIATED waits for the payment's outcome before the saga gives up. */
+    paymentTimeoutMs: number;
+    /** How long the other waiting states wait for a reply before sending their command again. */
+    replyTimeoutMs: number;
+    sweepIntervalMs: number;
+  };
   /** Connections of each service's write-side pool (consumer batches, relay, commands). */
   databasePoolMax: number;
   outbox: { pollIntervalMs: number; batchSize: number; maxInFlight: number };
@@ -125,7 +139,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         }
       : null,
     currency,
-    payment: { declineAbove: read("PAYMENT_DECLINE_ABOVE") ?? "100000.00" },
+    payment: {
+      declineAbove: read("PAYMENT_DECLINE_ABOVE") ?? "100000.00",
+      providerLatencyMs: integer("PAYMENT_PROVIDER_LATENCY_MS", 0),
+      settleLeaseMs: integer("PAYMENT_SETTLE_LEASE_MS", 10_000, 100),
+      settlePollIntervalMs: integer("PAYMENT_SETTLE_POLL_INTERVAL_MS", 1000, 10),
+    },
+    saga: {
+      paymentTimeoutMs: integer("SAGA_PAYMENT_TIMEOUT_MS", 30_000, 100),
+      replyTimeoutMs: integer("SAGA_REPLY_TIMEOUT_MS", 60_000, 100),
+      sweepIntervalMs: integer("SAGA_SWEEP_INTERVAL_MS", 1000, 10),
+    },
     databasePoolMax: integer("DATABASE_POOL_MAX", 10, 2),
     outbox: {
       pollIntervalMs: integer("OUTBOX_POLL_INTERVAL_MS", 1000, 10),

@@ -28,6 +28,8 @@ export class ServiceMessaging<W extends UnitOfWork> {
       bus: MessageBus;
       config: Pick<AppConfig, "nodeId" | "outbox" | "consumer">;
       logger: Logger;
+      /** Called after each transaction the consumers commit (e.g. to wake a worker). */
+      afterCommit?: () => void;
     },
   ) {
     const { groupId, database, unitOfWork, bus, config, logger } = options;
@@ -47,7 +49,10 @@ export class ServiceMessaging<W extends UnitOfWork> {
       deadLetters: this.deadLetters,
       logger,
       ...config.consumer,
-      afterCommit: (outboxIds) => this.relay.kick(outboxIds),
+      afterCommit: (outboxIds) => {
+        this.relay.kick(outboxIds);
+        options.afterCommit?.();
+      },
     });
   }
 

@@ -10,7 +10,7 @@ import type { Sequelize } from "sequelize";
 import type { DatabaseOwner } from "../config/config";
 import { migrate, type Migration } from "../db/migrator";
 import { ensureDatabase } from "../db/sequelize";
-import { SqlDatabase } from "../db/sql-database";
+import { SqlDatabase, type SqlExecutor } from "../db/sql-database";
 import {
   inUnitOfWork,
   type UnitOfWork,
@@ -32,7 +32,10 @@ export interface PersistentService<W extends UnitOfWork = UnitOfWork> extends Se
    * Runs `work` on a unit of work in one transaction (flushed before the commit), then kicks the
    * outbox relay so new messages leave at once.
    */
-  inUnitOfWork<T>(work: (unit: W) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
+  inUnitOfWork<T>(
+    work: (unit: W, sql: SqlExecutor) => Promise<T>,
+    options?: UnitOfWorkOptions,
+  ): Promise<T>;
 }
 
 /** A service schema that uses moleculer-db: it names its adapter and its (read-side) model. */
@@ -52,6 +55,8 @@ export interface PersistenceOptions<W extends UnitOfWork> {
   /** Opens the context's unit of work on a transaction of its write side. */
   unitOfWork: UnitOfWorkFactory<W>;
   consumers?: readonly MessageConsumer<W>[];
+  /** Called after each transaction the consumers commit. */
+  afterCommit?: () => void;
 }
 
 /**
@@ -101,6 +106,7 @@ function messagingMixin<W extends UnitOfWork>({
   sequelize,
   unitOfWork,
   consumers,
+  afterCommit,
 }: PersistenceOptions<W>): Partial<ServiceSchema> {
   const schema: PersistentServiceSchema<W> = {
     metadata: { database: owner },
@@ -151,7 +157,7 @@ function messagingMixin<W extends UnitOfWork>({
     methods: {
       async inUnitOfWork<T>(
         this: PersistentService<W>,
-        work: (unit: W) => Promise<T>,
+        work: (unit: W, sql: SqlExecutor) => Promise<T>,
         options?: UnitOfWorkOptions,
       ): Promise<T> {
         const { value, outboxIds } = await inUnitOfWork(this.database, unitOfWork, work, options);
@@ -173,6 +179,7 @@ function messagingMixin<W extends UnitOfWork>({
         bus,
         config,
         logger: this.logger,
+        afterCommit,
       });
     },
     async started(this: PersistentService<W>) {

@@ -29,13 +29,13 @@ describe("CancelOrderHandler (RejectOrder)", () => {
     ]);
   });
 
-  it("a redelivered RejectOrder is unchanged and saves nothing", async () => {
+  it("a RejectOrder sent again is unchanged and answers OrderCancelled again", async () => {
     const orders = repositoryWithPendingOrder();
     await cancel.execute({ orderId: "order-1", reason: "r" }, orders);
     expect(unwrap(await cancel.execute({ orderId: "order-1", reason: "r" }, orders))).toBe(
       "unchanged",
     );
-    expect(orders.calls.save).toBe(1);
+    expect(orders.outbox.map((event) => event.type)).toEqual(["OrderCancelled", "OrderCancelled"]);
   });
 
   it("refuses to cancel a confirmed order and leaves it confirmed", async () => {

@@ -21,21 +21,20 @@ describe("ConfirmOrderHandler (ApproveOrder)", () => {
     expect(orders.outbox).toEqual([{ type: "OrderConfirmed", orderId: "order-1", at: LATER }]);
   });
 
-  it("a redelivered ApproveOrder is unchanged and saves nothing", async () => {
+  it("an ApproveOrder sent again is unchanged and answers OrderConfirmed again", async () => {
     const orders = repositoryWithPendingOrder();
     await confirm.execute({ orderId: "order-1" }, orders);
     expect(unwrap(await confirm.execute({ orderId: "order-1" }, orders))).toBe("unchanged");
-    expect(orders.calls.save).toBe(1);
-    expect(orders.outbox).toHaveLength(1);
+    expect((await orders.findById("order-1"))?.status).toBe("CONFIRMED");
+    expect(orders.outbox.map((event) => event.type)).toEqual(["OrderConfirmed", "OrderConfirmed"]);
   });
 
-  it("refuses to confirm a cancelled order and leaves it cancelled", async () => {
+  it("an ApproveOrder for a cancelled order is refused, and answered with OrderCancelled", async () => {
     const orders = repositoryWithPendingOrder();
-    await cancel.execute({ orderId: "order-1", reason: "payment failed: declined" }, orders);
-    const error = unwrapError(await confirm.execute({ orderId: "order-1" }, orders));
-    expect(error.code).toBe("ILLEGAL_ORDER_TRANSITION");
+    await cancel.execute({ orderId: "order-1", reason: "payment timed out" }, orders);
+    expect(unwrap(await confirm.execute({ orderId: "order-1" }, orders))).toBe("refused");
     expect((await orders.findById("order-1"))?.status).toBe("CANCELLED");
-    expect(orders.calls.save).toBe(1);
+    expect(orders.outbox.map((event) => event.type)).toEqual(["OrderCancelled", "OrderCancelled"]);
   });
 
   it("answers ORDER_NOT_FOUND for an unknown order", async () => {

@@ -80,22 +80,25 @@ describe("Order.confirm", () => {
     expect(order.pullEvents()).toEqual([{ type: "OrderConfirmed", orderId: "order-1", at: LATER }]);
   });
 
-  it("a repeated confirm is unchanged and raises nothing", () => {
+  it("a repeated confirm is unchanged and answers OrderConfirmed again", () => {
     const order = pendingOrder();
     order.confirm(LATER);
     order.pullEvents();
-    expect(unwrap(order.confirm(new Date("2025-02-01T00:00:00Z")))).toBe("unchanged");
+    const again = new Date("2025-02-01T00:00:00Z");
+    expect(unwrap(order.confirm(again))).toBe("unchanged");
     expect(order.updatedAt).toEqual(LATER);
-    expect(order.pullEvents()).toEqual([]);
+    expect(order.pullEvents()).toEqual([{ type: "OrderConfirmed", orderId: "order-1", at: again }]);
   });
 
-  it("refuses to confirm a cancelled order with ILLEGAL_ORDER_TRANSITION", () => {
+  it("a confirm that finds the order cancelled is refused and answers OrderCancelled", () => {
     const order = pendingOrder();
-    order.cancel("payment failed", LATER);
+    order.cancel("payment timed out", LATER);
     order.pullEvents();
-    expect(unwrapError(order.confirm(LATER)).code).toBe("ILLEGAL_ORDER_TRANSITION");
+    expect(unwrap(order.confirm(LATER))).toBe("refused");
     expect(order.status).toBe("CANCELLED");
-    expect(order.pullEvents()).toEqual([]);
+    expect(order.pullEvents()).toEqual([
+      { type: "OrderCancelled", orderId: "order-1", reason: "payment timed out", at: LATER },
+    ]);
   });
 });
 
@@ -111,13 +114,15 @@ describe("Order.cancel", () => {
     expect(order.pullEvents()).toEqual([]);
   });
 
-  it("a repeated cancel is unchanged and keeps the first reason", () => {
+  it("a repeated cancel is unchanged, keeps the first reason and answers with it again", () => {
     const order = pendingOrder();
     order.cancel("first", LATER);
     order.pullEvents();
-    expect(unwrap(order.cancel("second", new Date()))).toBe("unchanged");
+    expect(unwrap(order.cancel("second", LATER))).toBe("unchanged");
     expect(order.cancellationReason).toBe("first");
-    expect(order.pullEvents()).toEqual([]);
+    expect(order.pullEvents()).toEqual([
+      { type: "OrderCancelled", orderId: "order-1", reason: "first", at: LATER },
+    ]);
   });
 
   it("refuses to cancel a confirmed order with ILLEGAL_ORDER_TRANSITION", () => {

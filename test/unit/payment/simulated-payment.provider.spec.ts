@@ -1,13 +1,12 @@
-import { SimulatedPaymentProvider } from "../../../services/payment/infrastructure/simulated-payment.provider";
+import { simulatedDecision } from "../../../services/payment/infrastructure/simulated-payment.provider";
 import { Money } from "../../../services/shared/domain/money.value-object";
 import { unwrap } from "../support/result";
 
 const major = (amount: string, currency = "INR") => unwrap(Money.fromMajor(amount, currency));
-const provider = new SimulatedPaymentProvider(major("100000.00"));
-const charge = (amount: Money) =>
-  provider.charge({ paymentId: "pay-1", orderId: "order-1", amount });
+const charge = async (amount: Money) =>
+  simulatedDecision({ orderId: "order-1", amount }, major("100000.00"));
 
-describe("SimulatedPaymentProvider (limit 100000.00 INR)", () => {
+describe("the simulated provider's decision (limit 100000.00 INR)", () => {
   it("approves an amount under the limit with a reference naming the order", async () => {
     expect(await charge(major("999.00"))).toEqual({ approved: true, reference: "sim-order-1" });
   });

@@ -23,8 +23,11 @@ const {
   PaymentInitiated,
   PaymentCompleted,
   PaymentFailed,
+  PaymentTimedOut,
   OrderConfirmed,
   OrderCancelled,
+  Compensating,
+  Compensated,
 } = SagaState;
 const ALL_STATES = Object.values(SagaState);
 
@@ -33,7 +36,9 @@ const when: Record<SagaStep, (saga: OrderSaga) => ReturnType<OrderSaga["markPaym
   paymentCompleted: (saga) => saga.markPaymentCompleted(CAUSE, NOW),
   paymentFailed: (saga) => saga.markPaymentFailed(REASON, CAUSE, NOW),
   orderConfirmed: (saga) => saga.markOrderConfirmed(CAUSE, NOW),
+  paymentTimedOut: (saga) => saga.markPaymentTimedOut(CAUSE, NOW),
   orderCancelled: (saga) => saga.markOrderCancelled(REASON, CAUSE, NOW),
+  paymentReleased: (saga) => saga.markPaymentReleased(true, CAUSE, NOW),
 };
 
 const given = (state: SagaState) =>
@@ -70,6 +75,35 @@ const APPLIED: Array<[SagaState, SagaStep, SagaState, string | null, SagaCommand
   ],
   [PaymentCompleted, "orderConfirmed", OrderConfirmed, null, []],
   [PaymentFailed, "orderCancelled", OrderCancelled, REASON, []],
+  [
+    PaymentInitiated,
+    "paymentTimedOut",
+    PaymentTimedOut,
+    "payment timed out",
+    [{ type: "RejectOrder", orderId: ORDER_ID, reason: "payment timed out" }],
+  ],
+  [
+    PaymentTimedOut,
+    "orderCancelled",
+    Compensating,
+    REASON,
+    [{ type: "CancelPayment", orderId: ORDER_ID, amount: AMOUNT, reason: "order cancelled" }],
+  ],
+  [
+    PaymentCompleted,
+    "orderCancelled",
+    Compensating,
+    REASON,
+    [
+      {
+        type: "CancelPayment",
+        orderId: ORDER_ID,
+        amount: AMOUNT,
+        reason: `order cancelled: ${REASON}`,
+      },
+    ],
+  ],
+  [Compensating, "paymentReleased", Compensated, "payment refunded", []],
 ];
 
 const DUPLICATES: Array<[SagaState, SagaStep]> = [
@@ -84,6 +118,16 @@ const DUPLICATES: Array<[SagaState, SagaStep]> = [
   [OrderCancelled, "paymentFailed"],
   [OrderConfirmed, "orderConfirmed"],
   [OrderCancelled, "orderCancelled"],
+  // Once the saga has given up on the payment, its late outcome changes nothing: the
+  // CancelPayment the saga sends refunds a charge that went through.
+  ...[PaymentTimedOut, Compensating, Compensated].flatMap((state) =>
+    (["paymentInitiated", "paymentCompleted", "paymentFailed"] as const).map(
+      (step): [SagaState, SagaStep] => [state, step],
+    ),
+  ),
+  [Compensating, "orderCancelled"],
+  [Compensated, "orderCancelled"],
+  [Compensated, "paymentReleased"],
 ];
 
 const listed = (state: SagaState, step: SagaStep) =>
@@ -142,6 +186,6 @@ describe("OrderSaga state machine", () => {
     expect(APPLIED.length + DUPLICATES.length + ILLEGAL.length).toBe(
       steps.length * ALL_STATES.length,
     );
-    expect(ILLEGAL).toHaveLength(14);
+    expect(ILLEGAL).toHaveLength(31);
   });
 });

@@ -9,12 +9,12 @@ const handler = new RecordPaymentOutcomeHandler(() => NOW);
 const completed = {
   orderId: "order-1",
   causationId: "payment-completed-1",
-  completed: true,
+  result: "completed",
 } as const;
 const failed = {
   orderId: "order-1",
   causationId: "payment-failed-1",
-  completed: false,
+  result: "failed",
   reason: "card declined",
 } as const;
 

@@ -23,6 +23,7 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     await this.beforeAdd?.();
     if ([...this.rows.values()].some((row) => row.orderId === payment.orderId)) return "exists";
     this.rows.set(payment.id, snapshot(payment));
+    this.outbox.push(...payment.pullEvents());
     return "added";
   }
 

@@ -9,7 +9,7 @@ export interface CancelOrderCommand {
   reason: string;
 }
 
-/** RejectOrder from the saga: the payment failed. A repeat is a no-op. */
+/** RejectOrder from the saga: the payment failed or timed out. A repeat answers again. */
 export class CancelOrderHandler {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -21,7 +21,8 @@ export class CancelOrderHandler {
     if (!order) return err(orderNotFound(command.orderId));
     const outcome = order.cancel(command.reason, this.now());
     if (!outcome.ok) return outcome;
-    if (outcome.value === "changed") await orders.save(order);
+    // Saved whatever the outcome: a repeat writes the answer (the event) again.
+    await orders.save(order);
     return ok(outcome.value);
   }
 }

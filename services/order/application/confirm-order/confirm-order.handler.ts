@@ -8,7 +8,10 @@ export interface ConfirmOrderCommand {
   orderId: string;
 }
 
-/** ApproveOrder from the saga: the payment went through. A repeat is a no-op. */
+/**
+ * ApproveOrder from the saga: the payment went through. An order that has already ended answers
+ * again with how it ended (OrderConfirmed, or OrderCancelled: the saga then refunds).
+ */
 export class ConfirmOrderHandler {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -20,7 +23,8 @@ export class ConfirmOrderHandler {
     if (!order) return err(orderNotFound(command.orderId));
     const outcome = order.confirm(this.now());
     if (!outcome.ok) return outcome;
-    if (outcome.value === "changed") await orders.save(order);
+    // Saved whatever the outcome: a repeat writes the answer (the event) again.
+    await orders.save(order);
     return ok(outcome.value);
   }
 }

@@ -5,6 +5,7 @@ import {
 import type { Migration } from "../../../shared/db/migrator";
 import { createSagas } from "./0001-create-sagas";
 import { leanSagaIndexes } from "./0003-lean-saga-indexes";
+import { sagaDeadlines } from "./0004-saga-deadlines";
 
 /** Applied in this order; never edit a released migration, add the next one. */
 export const sagaMigrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const sagaMigrations: readonly Migration[] = [
   createSagas,
   makeOutboxAQueue,
   leanSagaIndexes,
+  sagaDeadlines,
 ];

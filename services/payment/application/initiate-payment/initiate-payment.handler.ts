@@ -1,0 +1,52 @@
+import { DomainError } from "../../../shared/domain/domain-error";
+import { Money } from "../../../shared/domain/money.value-object";
+import { err, ok, type Result } from "../../../shared/domain/result";
+import { Payment } from "../../domain/payment.aggregate";
+import type { PaymentRepository } from "../../domain/payment.repository.port";
+import { paymentIdFor } from "../payment-id";
+
+export interface InitiatePaymentCommand {
+  orderId: string;
+  amount: { amountMinor: number; currency: string };
+}
+
+/** "recorded": the payment is PENDING and the provider will be asked once this commits. */
+export type InitiatePaymentOutcome = "recorded" | "duplicate";
+
+/**
+ * InitiatePayment from the saga: record the decision to charge (a PENDING payment) and nothing
+ * else. The provider is called after the commit, outside the transaction (SettlePayments), so a
+ * charge is never made without a committed record of it. A duplicate command, or one for a
+ * payment already cancelled, finds the payment and does nothing.
+ */
+export class InitiatePaymentHandler {
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async execute(
+    command: InitiatePaymentCommand,
+    payments: PaymentRepository,
+  ): Promise<Result<InitiatePaymentOutcome, DomainError>> {
+    const amount = Money.create(command.amount.amountMinor, command.amount.currency);
+    if (!amount.ok) return amount;
+
+    const existing = await payments.findByOrderId(command.orderId);
+    if (existing) {
+      if (!existing.amount.equals(amount.value)) {
+        return err(
+          new DomainError(
+            "PAYMENT_AMOUNT_MISMATCH",
+            `payment ${existing.id} is for ${existing.amount}, not ${amount.value}`,
+          ),
+        );
+      }
+      return ok("duplicate");
+    }
+    const payment = Payment.initiate({
+      id: paymentIdFor(command.orderId),
+      orderId: command.orderId,
+      amount: amount.value,
+      now: this.now(),
+    });
+    return ok((await payments.add(payment)) === "added" ? "recorded" : "duplicate");
+  }
+}

@@ -1,0 +1,135 @@
+import { statement, type SqlDatabase } from "../../shared/db/sql-database";
+import { storedMoney } from "../../shared/db/stored-money";
+import type { Logger } from "../../shared/logger";
+import {
+  askProvider,
+  type ClaimedPayment,
+  type ProviderAnswer,
+} from "../application/settle-payment/settle-payment";
+import type { PaymentProvider } from "../domain/payment-provider.port";
+import type { PaymentStatus } from "../domain/payment-status";
+
+export interface SettledAnswer {
+  payment: ClaimedPayment;
+  answer: ProviderAnswer;
+}
+
+export interface PaymentSettlerOptions {
+  database: SqlDatabase;
+  provider: PaymentProvider;
+  /** Records the answers in one transaction (the second one of a payment's settlement). */
+  record: (answers: readonly SettledAnswer[]) => Promise<void>;
+  batchSize: number;
+  /** How long a claim lasts: a payment whose settler died is claimed again after this. */
+  leaseMs: number;
+  /** How often to look for claimable payments besides being woken after each commit. */
+  pollIntervalMs: number;
+  logger: Logger;
+}
+
+interface ClaimRow {
+  id: string;
+  order_id: string;
+  status: string;
+  amount_minor: number;
+  currency: string;
+  settle_attempts: number;
+}
+
+/**
+ * Claims the payments that wait for the provider, whoever is running: SKIP LOCKED lets several
+ * payment nodes share the work, and the lease (settle_after moves one lease ahead) hands a
+ * payment whose settler died, or whose answer could not be recorded, to the next claim.
+ */
+const CLAIM = statement(
+  "payment.claim",
+  `WITH due AS (
+     SELECT id FROM payments WHERE settle_after <= now()
+     ORDER BY settle_after LIMIT $1 FOR UPDATE SKIP LOCKED)
+   UPDATE payments p
+   SET settle_after = now() + make_interval(secs => $2::float8 / 1000),
+     settle_attempts = p.settle_attempts + 1
+   FROM due WHERE p.id = due.id
+   RETURNING p.id, p.order_id, p.status, p.amount_minor, p.currency, p.settle_attempts`,
+);
+
+/**
+ * The second half of safe charging: after the payment's intent has committed, ask the provider
+ * outside any transaction, then record its answer in a new one. Woken after each commit of the
+ * payment consumer, and on a timer for payments left behind by a crash.
+ */
+export class PaymentSettler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wokenWhileRunning = false;
+
+  constructor(private readonly options: PaymentSettlerOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  wake(): void {
+    if (this.running) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.wokenWhileRunning && this.timer) {
+        this.wokenWhileRunning = false;
+        this.wake();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const claimed = await this.claim();
+        if (claimed.length > 0) await this.settle(claimed);
+        if (claimed.length < this.options.batchSize || !this.timer) return;
+      }
+    } catch (error) {
+      // The claims lapse and are taken again: nothing is lost by waiting for the next turn.
+      this.options.logger.warn(`Settling payments failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async claim(): Promise<ClaimedPayment[]> {
+    const { database, batchSize, leaseMs } = this.options;
+    const rows = await database.query<ClaimRow>(CLAIM, [batchSize, leaseMs]);
+    return rows.map((row) => ({
+      paymentId: row.id,
+      orderId: row.order_id,
+      amount: storedMoney(row.amount_minor, row.currency, `payment ${row.id}`),
+      status: row.status as PaymentStatus,
+      attempt: row.settle_attempts,
+    }));
+  }
+
+  private async settle(claimed: readonly ClaimedPayment[]): Promise<void> {
+    const { provider, logger } = this.options;
+    const asked = await Promise.allSettled(
+      claimed.map((payment) => askProvider(provider, payment)),
+    );
+    const answers: SettledAnswer[] = [];
+    asked.forEach((result, index) => {
+      const payment = claimed[index]!;
+      if (result.status === "fulfilled") answers.push({ payment, answer: result.value });
+      else
+        logger.warn(
+          `The provider did not answer for payment ${payment.paymentId} (attempt ${payment.attempt}): ${(result.reason as Error).message}; asking again after the lease`,
+        );
+    });
+    if (answers.length > 0) await this.options.record(answers);
+  }
+}
