@@ -7,13 +7,10 @@ import {
   type Envelope,
   type OrderConfirmed,
 } from "../../contracts";
-import type { SqlDatabase } from "../../services/shared/db/sql-database";
+import type { SqlDatabase, SqlExecutor } from "../../services/shared/db/sql-database";
 import type { UnitOfWork } from "../../services/shared/db/unit-of-work";
-import {
-  ConsumerRunner,
-  consumerOf,
-  MessageRejectedError,
-} from "../../services/shared/messaging/consumer-runner";
+import { ConsumerRunner, consumerOf } from "../../services/shared/messaging/consumer-runner";
+import { MessageRejectedError } from "../../services/shared/messaging/message-rejected.error";
 import { DeadLetterStore } from "../../services/shared/messaging/dead-letters";
 import { InProcessBus } from "../../services/shared/messaging/in-process-bus";
 import type { MessageBus } from "../../services/shared/messaging/message-bus.port";
@@ -29,7 +26,8 @@ class RecordingUnitOfWork implements UnitOfWork {
   prefetched: string[] = [];
   handled: string[] = [];
   flushed = 0;
-  constructor() {
+  /** The batch's transaction, for a handler that needs the database to fail for real. */
+  constructor(readonly sql: SqlExecutor) {
     RecordingUnitOfWork.opened.push(this);
   }
   async prefetch(orderIds: readonly string[]): Promise<void> {
@@ -46,18 +44,21 @@ let bus: InProcessBus;
 let runner: ConsumerRunner<RecordingUnitOfWork>;
 /** Message ids whose handling committed, in commit order. */
 let handled: string[];
-let behaviour: (envelope: Envelope<OrderConfirmed>) => Promise<void>;
+let behaviour: (envelope: Envelope<OrderConfirmed>, work: RecordingUnitOfWork) => Promise<void>;
 
 beforeAll(async () => {
   database = await messagingDatabase("runner");
 });
 afterAll(() => database.close());
 
-async function startRunner(subscribeThrough: MessageBus = bus): Promise<void> {
+async function startRunner(
+  subscribeThrough: MessageBus = bus,
+  confirmedContract: typeof OrderConfirmedContract = OrderConfirmedContract,
+): Promise<void> {
   runner = new ConsumerRunner({
     groupId: GROUP,
     database,
-    unitOfWork: () => new RecordingUnitOfWork(),
+    unitOfWork: (sql) => new RecordingUnitOfWork(sql),
     bus: subscribeThrough,
     deadLetters: new DeadLetterStore(database, bus, GROUP),
     maxAttempts: 3,
@@ -68,8 +69,8 @@ async function startRunner(subscribeThrough: MessageBus = bus): Promise<void> {
     afterCommit: () => handled.push(...RecordingUnitOfWork.opened.at(-1)!.handled),
   });
   await runner.start([
-    consumerOf(OrderConfirmedContract, async (envelope, work: RecordingUnitOfWork) => {
-      await behaviour(envelope);
+    consumerOf(confirmedContract, async (envelope, work: RecordingUnitOfWork) => {
+      await behaviour(envelope, work);
       work.handled.push(envelope.messageId);
     }),
     consumerOf(OrderCancelledContract, async (envelope, work: RecordingUnitOfWork) => {
@@ -118,6 +119,71 @@ const deadLetters = () =>
   );
 const inboxHas = async (messageId: string) =>
   (await database.query("SELECT 1 FROM inbox WHERE message_id = $1", [messageId])).length === 1;
+
+/** Makes the server itself raise `condition` (a SQLSTATE name) on the handler's transaction. */
+const raiseOnServer = (work: RecordingUnitOfWork, condition: string) =>
+  work.sql.query(`DO $$ BEGIN RAISE EXCEPTION 'injected' USING ERRCODE = '${condition}'; END $$`);
+
+describe("ConsumerRunner and failures, by class", () => {
+  beforeEach(() => startRunner());
+
+  it.each(["serialization_failure", "deadlock_detected", "lock_not_available"])(
+    "a %s raised by the server is retried in place past the attempt limit, never dead-lettered",
+    async (condition) => {
+      const [envelope] = [confirmed()];
+      let failures = 0;
+      behaviour = async (_envelope, work) => {
+        // More failures than maxAttempts (3): a bounded retry would have dead-lettered it.
+        if (failures < 5) {
+          failures += 1;
+          await raiseOnServer(work, condition);
+        }
+      };
+      await deliver(envelope!);
+      expect(handled).toEqual([envelope!.messageId]);
+      expect(failures).toBe(5);
+      expect(await deadLetters()).toEqual([]);
+    },
+  );
+
+  it("a socket error from something else than the database (a provider) is dead-lettered after bounded retries", async () => {
+    const envelope = confirmed();
+    behaviour = async () => {
+      throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    };
+    await deliver(envelope);
+    expect(await deadLetters()).toEqual([
+      expect.objectContaining({ error_code: "HANDLER_FAILED", attempts: 3 }),
+    ]);
+    expect(handled).toEqual([]);
+  });
+});
+
+describe("ConsumerRunner and a decoder that throws", () => {
+  beforeEach(() =>
+    startRunner(bus, {
+      ...OrderConfirmedContract,
+      checkPayload: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      },
+    }),
+  );
+
+  it("parks the record (DECODE_FAILED) instead of handing the error back to the bus forever", async () => {
+    const cancelled = OrderCancelledContract.envelope(
+      { orderId: randomUUID(), reason: "r", cancelledAt: new Date().toISOString() },
+      { correlationId: "c", causationId: "test" },
+    );
+    await deliver(confirmed());
+    await bus.publish([
+      { topic: Topics.orderCancelled, key: "k", value: JSON.stringify(cancelled) },
+    ]);
+    expect(await deadLetters()).toEqual([
+      expect.objectContaining({ error_code: "DECODE_FAILED", attempts: 1 }),
+    ]);
+    expect(handled).toEqual([cancelled.messageId]);
+  });
+});
 
 describe("ConsumerRunner batches", () => {
   beforeEach(() => startRunner());
@@ -256,8 +322,8 @@ describe("ConsumerRunner", () => {
     expect(await inboxHas(envelope.messageId)).toBe(false);
   });
 
-  it("hands a record back to the bus while the database is unreachable, dead-lettering nothing", async () => {
-    let outage = 5; // more than maxAttempts: the runner's own retries would have parked it
+  it("retries a record in place while the database is unreachable, dead-lettering nothing", async () => {
+    let outage = 5; // more than maxAttempts: bounded retries would have parked it
     behaviour = async () => {
       if (outage-- > 0)
         throw new ConnectionRefusedError(new Error("connect ECONNREFUSED 127.0.0.1:5432"));

@@ -1,6 +1,12 @@
 import pg from "pg";
 import type { Logger } from "../logger";
+import { asDatabaseFault } from "./database-faults";
 import "./pg-types";
+
+/** node-postgres' connection failures become DatabaseConnectionError (database-faults.ts). */
+const fault = (error: unknown): never => {
+  throw asDatabaseFault(error);
+};
 
 /**
  * A statement the hot path runs many times. Its name makes node-postgres prepare it once per
@@ -72,7 +78,7 @@ export class SqlDatabase implements SqlExecutor {
     sql: Statement | string,
     values?: readonly unknown[],
   ): Promise<Row[]> {
-    return (await this.pool.query<Row>(toConfig(sql, values))).rows;
+    return (await this.pool.query<Row>(toConfig(sql, values)).catch(fault)).rows;
   }
 
   /**
@@ -85,13 +91,13 @@ export class SqlDatabase implements SqlExecutor {
     body: (sql: SqlExecutor) => Promise<T>,
     tail: (sql: SqlExecutor, value: T) => Promise<R> = async (_sql, value) => value as unknown as R,
   ): Promise<R> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(fault);
     const sql: SqlExecutor = {
-      query: async (text, values) => (await client.query(toConfig(text, values))).rows,
+      query: async (text, values) => (await client.query(toConfig(text, values)).catch(fault)).rows,
     };
     const sent: Promise<unknown>[] = [];
     const send = (command: string) => {
-      const reply = client.query(command);
+      const reply = client.query(command).catch(fault);
       reply.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       sent.push(reply);
     };

@@ -1,26 +1,13 @@
 import { decodeMessage, type Envelope, type MessageContract } from "../../../contracts";
 import type { Logger } from "../logger";
 import { statement, type SqlDatabase, type SqlExecutor } from "../db/sql-database";
-import { isDatabaseUnavailable } from "../db/transient-faults";
 import { inUnitOfWork, type UnitOfWork, type UnitOfWorkFactory } from "../db/unit-of-work";
 import { backoffDelay, delay } from "./backoff";
 import { BatchCoalescer } from "./batch-coalescer";
 import type { DeadLetterStore } from "./dead-letters";
+import { classifyFailure } from "./failure-class";
 import type { IncomingRecord, MessageBus, Subscription } from "./message-bus.port";
-
-/**
- * A handler refuses a well-formed message it can never process (e.g. an illegal state change).
- * Retrying cannot help, so it goes to the DLT at once and its transaction is rolled back.
- */
-export class MessageRejectedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "MessageRejectedError";
-  }
-}
+import type { MessageRejectedError } from "./message-rejected.error";
 
 /** Handles one contract's messages inside the batch's unit of work `W`. */
 export interface MessageConsumer<W> {
@@ -61,6 +48,12 @@ interface Decoded<W> {
   consumer: MessageConsumer<W>;
 }
 
+/** Longest pause between two tries of a batch that hit a transient fault. */
+const MAX_TRANSIENT_DELAY_MS = 5_000;
+
+/** Between half and all of `ms`: nodes that lost the database together do not retry in step. */
+const jittered = (ms: number) => Math.round(ms / 2 + Math.random() * (ms / 2));
+
 /** Sorted, so two batches that share a message id lock its inbox row in the same order. */
 const RECORD_IN_INBOX = statement(
   "inbox.record",
@@ -76,16 +69,16 @@ const RECORD_IN_INBOX = statement(
  * The one consumer loop all services share. The bus hands it a partition's batch, and batches
  * handed over together (several partitions or topics at once) are taken as one (BatchCoalescer):
  *
- * 1. Each record is decoded against its topic's contract; bad bytes, a wrong type or a broken
- *    schema go to the DLT at once.
+ * 1. Each record is decoded against its topic's contract; bad bytes, a wrong type, a broken
+ *    schema, or anything decoding throws, go to the DLT at once.
  * 2. The rest run in ONE transaction: one multi-row inbox insert (duplicates stop there), the
  *    handlers on one unit of work (which loads their aggregates in one query and writes their
  *    changes and outbox rows in one statement), one commit: two round trips in all.
- * 3. If that fails for any reason but an unreachable database, nothing of it was committed, and
- *    the batch's messages run again one by one, so the failing one is isolated: it is retried
- *    with backoff and then dead-lettered (a rejection at once) while the others succeed.
- * 4. An unreachable database is not the messages' fault: the batch goes back to the bus, which
- *    redelivers it later; inboxes drop whatever had committed.
+ * 3. What a failure means is decided in one place, `classifyFailure` (docs/adr/0012). A
+ *    transient database fault retries the whole batch in place, for as long as it takes. Any
+ *    other failure committed nothing, and the batch's messages run again one by one, so the
+ *    failing one is isolated: a rejection is dead-lettered at once, any other error after
+ *    bounded retries with backoff, while the others succeed.
  *
  * The bus commits the offsets only when this returns, i.e. after the transactions.
  */
@@ -117,7 +110,29 @@ export class ConsumerRunner<W extends UnitOfWork> {
     this.subscription = undefined;
   }
 
+  /**
+   * A transient fault (the database unreachable, a deadlock, a failover…) is not the messages'
+   * fault: the batch is retried in place, with backoff and jitter, for as long as it takes (the
+   * log says how long), and never dead-lettered. Inboxes drop what had committed before.
+   */
   private async processBatch(records: readonly IncomingRecord[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.processBatchOnce(records);
+      } catch (error) {
+        if (classifyFailure(error) !== "transient" || this.stopping) throw error;
+        const wait = jittered(
+          backoffDelay(attempt, this.options.retryBaseMs, MAX_TRANSIENT_DELAY_MS),
+        );
+        this.options.logger.warn(
+          `A batch of ${records.length} hit a transient fault (attempt ${attempt}, again in ${wait} ms): ${(error as Error).message}`,
+        );
+        await delay(wait);
+      }
+    }
+  }
+
+  private async processBatchOnce(records: readonly IncomingRecord[]): Promise<void> {
     const decoded: Decoded<W>[] = [];
     for (const record of records) {
       const message = await this.decodeOrPark(record);
@@ -129,7 +144,7 @@ export class ConsumerRunner<W extends UnitOfWork> {
         this.options.afterCommit(await this.commit(decoded));
         return;
       } catch (error) {
-        if (isDatabaseUnavailable(error)) throw error;
+        if (classifyFailure(error) === "transient") throw error;
         this.options.logger.info(
           `A batch of ${decoded.length} failed (${(error as Error).message}); handling its messages one by one`,
         );
@@ -138,15 +153,25 @@ export class ConsumerRunner<W extends UnitOfWork> {
     for (const message of decoded) await this.processOne(message);
   }
 
+  /** Anything that cannot be decoded, whatever the reason (even a bug in decoding), is parked. */
   private async decodeOrPark(record: IncomingRecord): Promise<Decoded<W> | null> {
     const consumer = this.consumers.get(record.topic);
-    if (!consumer) throw new Error(`no consumer for topic ${record.topic}`);
-    const decoded = decodeMessage(record.value, consumer.contract);
-    if (decoded.ok) return { record, envelope: decoded.envelope, consumer };
+    let failure: { code: string; message: string };
+    if (!consumer) {
+      failure = { code: "NO_CONSUMER", message: `no consumer for topic ${record.topic}` };
+    } else {
+      try {
+        const decoded = decodeMessage(record.value, consumer.contract);
+        if (decoded.ok) return { record, envelope: decoded.envelope, consumer };
+        failure = decoded.failure;
+      } catch (error) {
+        failure = { code: "DECODE_FAILED", message: (error as Error).message };
+      }
+    }
     this.options.logger.warn(
-      `Dead-lettering record ${describe(record)}: ${decoded.failure.code} ${decoded.failure.message}`,
+      `Dead-lettering record ${describe(record)}: ${failure.code} ${failure.message}`,
     );
-    await this.options.deadLetters.park(record, { ...decoded.failure, attempts: 1 });
+    await this.options.deadLetters.park(record, { ...failure, attempts: 1 });
     return null;
   }
 
@@ -161,18 +186,17 @@ export class ConsumerRunner<W extends UnitOfWork> {
         this.options.afterCommit(await this.commit([message]));
         return;
       } catch (error) {
-        if (error instanceof MessageRejectedError) {
-          logger.warn(
-            `Rejected ${envelope.type} ${envelope.messageId}: ${error.code} ${error.message}`,
-          );
+        const failure = classifyFailure(error);
+        if (failure === "transient") throw error; // the batch is retried in place
+        if (failure === "rejected") {
+          const { code, message: reason } = error as MessageRejectedError;
+          logger.warn(`Rejected ${envelope.type} ${envelope.messageId}: ${code} ${reason}`);
           return this.options.deadLetters.park(record, {
-            code: error.code,
-            message: error.message,
+            code,
+            message: reason,
             attempts: attempt,
           });
         }
-        // Our own database is down: not this message's fault. The bus redelivers it later.
-        if (isDatabaseUnavailable(error)) throw error;
         lastError = error as Error;
         logger.warn(
           `${envelope.type} ${envelope.messageId} failed (attempt ${attempt}/${maxAttempts}): ${lastError.message}`,

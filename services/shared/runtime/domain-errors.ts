@@ -1,7 +1,7 @@
 import { Errors } from "moleculer";
 import type { DomainError } from "../domain/domain-error";
 import type { Result } from "../domain/result";
-import { MessageRejectedError } from "../messaging/consumer-runner";
+import { MessageRejectedError } from "../messaging/message-rejected.error";
 
 /**
  * A domain error crossing the broker: its stable code travels as the error `type`, its field
