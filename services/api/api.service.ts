@@ -1,13 +1,27 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Errors, type Context, type ServiceBroker, type ServiceSchema } from "moleculer";
+import {
+  Errors,
+  type CallingOptions,
+  type Context,
+  type ServiceBroker,
+  type ServiceSchema,
+} from "moleculer";
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { Logger } from "../shared/logger";
 import { platformOf } from "../shared/runtime/platform";
-import { toErrorBody } from "./http-errors";
+import { RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
 
 /** Services whose readiness the gateway reports; each one checks its database and bus. */
 const BACKENDS = ["order", "payment", "saga"] as const;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/**
+ * A client's X-Request-ID / X-Correlation-ID becomes the causation id of the messages its
+ * request causes, so it must fit their envelope (1 to 200 characters). One that does not fit, or
+ * is empty, is replaced by a fresh id (returned in X-Request-ID), never passed on to strand the
+ * order after its 201.
+ */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 type Request = IncomingRequest & { body?: unknown };
 
@@ -26,6 +40,9 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       logRequest: "debug",
       logResponse: "debug",
       log4XXResponses: false,
+      // moleculer-web also takes a function here (it fills the options of the root call from
+      // the request); its typings only know the object form.
+      rootCallOptions: keepOrReplaceRequestId as unknown as CallingOptions,
       routes: [
         {
           path: "/",
@@ -78,11 +95,12 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       ],
       onError(this: { logger: Logger }, req: IncomingMessage, res: ServerResponse, error: Error) {
         const body = toErrorBody(error);
-        // A bug gets its stack in the log; "not ready" or an unreachable service one line; 4xx nothing.
+        // A bug gets its stack in the log; anything unavailable one warning line; 4xx nothing.
         if (body.status === 500) this.logger.error(`${req.method} ${req.url} failed:`, error);
         else if (body.status >= 500)
           this.logger.warn(`${req.method} ${req.url}: ${body.message}`, body.errors ?? "");
         res.setHeader("Content-Type", "application/json; charset=utf-8");
+        if (body.status === 503) res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
         res.writeHead(body.status);
         res.end(JSON.stringify(body));
       },
@@ -130,6 +148,13 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       },
     },
   };
+}
+
+/** The request id moleculer-web took from the headers, if it can travel; a fresh one if not. */
+function keepOrReplaceRequestId(options: { requestID?: unknown }): void {
+  const { requestID } = options;
+  options.requestID =
+    typeof requestID === "string" && REQUEST_ID.test(requestID) ? requestID : randomUUID();
 }
 
 /** POST bodies must be JSON objects; anything else is refused before reaching a service. */

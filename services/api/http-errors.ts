@@ -45,6 +45,24 @@ interface CaughtError {
   code?: number | string;
   status?: number;
   data?: unknown;
+  /** Moleculer's MoleculerRetryableError: the call may succeed if made again shortly. */
+  retryable?: boolean;
+}
+
+/** Seconds a client is asked to wait before trying again after a 503. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Infrastructure that is unavailable right now, not a bug: Moleculer's retryable errors (a node
+ * just declared dead rejects the request, no node offers the service, the broker's transporter
+ * is disconnected, a database is unreachable) and the Kafka client's own failures when the
+ * transporter cannot reach the broker (its codes start with PLT_KFK_).
+ */
+function isUnavailable(caught: CaughtError): boolean {
+  return (
+    caught.retryable === true ||
+    (typeof caught.code === "string" && caught.code.startsWith("PLT_KFK_"))
+  );
 }
 
 /**
@@ -57,7 +75,10 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
   const parser = caught.type ? BODY_PARSER_ERRORS[caught.type] : undefined;
   if (parser) return { ...parser, timestamp };
 
-  const status = (caught.type ? STATUS_BY_CODE[caught.type] : undefined) ?? gatewayStatus(caught);
+  const status =
+    (caught.type ? STATUS_BY_CODE[caught.type] : undefined) ??
+    gatewayStatus(caught) ??
+    (isUnavailable(caught) ? 503 : undefined);
   if (status === 400) {
     return { status, message: "Validation failed", errors: fieldErrors(caught.data), timestamp };
   }

@@ -1,3 +1,4 @@
+import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import { startTestSystem, type TestSystem } from "../support/test-system";
 
@@ -139,5 +140,46 @@ describe("health", () => {
       payment: { status: "UP", database: "UP", bus: "in-process" },
       saga: { status: "UP", database: "UP", bus: "in-process" },
     });
+  });
+});
+
+describe("a client's request id cannot strand an order after its 201", () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  async function placeWith(headers: Record<string, string>) {
+    const created = await http(system.baseUrl, "POST", "/orders", {
+      json: orderOf("p1", 1, 10),
+      headers,
+    });
+    expect(created.status).toBe(201);
+    const orderId = created.body.orderId as string;
+    const order = await eventually(async () => {
+      const { body } = await http(system.baseUrl, "GET", `/orders/${orderId}`);
+      expect(body.status).toBe("CONFIRMED");
+      return body;
+    });
+    const saga = await http<{ transitions: Array<{ causationId: string }> }>(
+      system.baseUrl,
+      "GET",
+      `/orders/${orderId}/saga`,
+    );
+    return { created, order, saga: saga.body };
+  }
+
+  it.each([
+    ["201 characters", "r".repeat(201)],
+    ["empty", ""],
+    ["spaces", "not a token"],
+  ])(
+    "an X-Request-ID of %s is replaced by a fresh id and the order is confirmed",
+    async (_name, id) => {
+      const { created } = await placeWith({ "x-request-id": id });
+      expect(created.headers.get("x-request-id")).toMatch(UUID);
+    },
+  );
+
+  it("a well-formed X-Request-ID is kept and returned", async () => {
+    const { created } = await placeWith({ "x-request-id": "client-req-42" });
+    expect(created.headers.get("x-request-id")).toBe("client-req-42");
   });
 });

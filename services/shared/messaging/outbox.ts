@@ -1,4 +1,9 @@
-import type { Envelope, EnvelopeContext, MessageContract } from "../../../contracts";
+import {
+  checkEnvelope,
+  type Envelope,
+  type EnvelopeContext,
+  type MessageContract,
+} from "../../../contracts";
 
 export interface OutboxMessage {
   topic: string;
@@ -30,8 +35,10 @@ export function outboxRows(messages: readonly OutboxMessage[]): object[] {
 }
 
 /**
- * Builds the outbox row for a contract, checking the payload on the way out: a message that
- * breaks its own contract is a bug here, not something for consumers to dead-letter later.
+ * Builds the outbox row for a contract, checking the whole message on the way out: one that
+ * breaks its own contract (payload or envelope, e.g. a causation id no consumer accepts) would
+ * be dead-lettered by every consumer and strand its order, so it is never written: the
+ * transaction that wanted it fails instead.
  */
 export function outgoingMessage<T>(
   contract: MessageContract<T>,
@@ -44,9 +51,12 @@ export function outgoingMessage<T>(
       `outgoing ${contract.type} breaks its contract: ${JSON.stringify(checked.errors)}`,
     );
   }
-  return {
-    topic: contract.topic,
-    key: context.correlationId,
-    envelope: contract.envelope(payload, context) as Envelope,
-  };
+  const envelope = contract.envelope(payload, context) as Envelope;
+  const sealed = checkEnvelope(envelope);
+  if (!sealed.ok) {
+    throw new Error(
+      `outgoing ${contract.type} has an invalid envelope: ${JSON.stringify(sealed.errors)}`,
+    );
+  }
+  return { topic: contract.topic, key: context.correlationId, envelope };
 }

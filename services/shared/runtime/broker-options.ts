@@ -3,6 +3,7 @@ import type { AppConfig } from "../config/config";
 import { createAnnounceAgainMiddleware } from "./announce-again.middleware";
 import { createPlatformMiddleware } from "./platform";
 import { replCommands } from "./repl-commands";
+import { createUnavailableDatabaseMiddleware } from "./unavailable-database.middleware";
 
 /**
  * Broker options for every way the OMS runs (npm start, one node per service, the REPL, tests).
@@ -28,7 +29,11 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
     registry: { strategy: "RoundRobin", preferLocal: true },
     // On stop, wait for requests in flight instead of cutting them off.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
-    middlewares: [createPlatformMiddleware(config), createAnnounceAgainMiddleware()],
+    middlewares: [
+      createPlatformMiddleware(config),
+      createAnnounceAgainMiddleware(),
+      createUnavailableDatabaseMiddleware(),
+    ],
     replOptions: {
       delimiter: "oms $",
       customCommands: replCommands as unknown as NonNullable<

@@ -86,6 +86,30 @@ describe("toErrorBody: unavailable and unknown", () => {
 
   it.each([
     [
+      "a request rejected by a node just declared dead",
+      new Errors.RequestRejectedError({ action: "order.create", nodeID: "order-1" }),
+    ],
+    [
+      "an unreachable database",
+      new Errors.MoleculerRetryableError("db", 503, "DATABASE_UNAVAILABLE"),
+    ],
+    [
+      "the Kafka client giving up (transporter)",
+      Object.assign(new Error("Cannot connect to any broker."), {
+        name: "MultipleErrors",
+        code: "PLT_KFK_MULTIPLE",
+      }),
+    ],
+  ])("%s is a 503 without internals", (_, thrown) => {
+    expect(toErrorBody(thrown, NOW)).toEqual({
+      status: 503,
+      message: "Service temporarily unavailable",
+      timestamp: NOW.toISOString(),
+    });
+  });
+
+  it.each([
+    [
       "an Error with a database message",
       new Error('relation "orders" does not exist at SELECT * FROM orders'),
     ],
