@@ -136,9 +136,9 @@ describe("health", () => {
   it("reports each service's database and bus when ready", async () => {
     const ready = await http(system.baseUrl, "GET", "/health/ready");
     expect(ready.body.checks).toEqual({
-      order: { status: "UP", database: "UP", bus: "in-process" },
-      payment: { status: "UP", database: "UP", bus: "in-process" },
-      saga: { status: "UP", database: "UP", bus: "in-process" },
+      order: { status: "UP", database: "UP", bus: "in-process", outboxParked: 0 },
+      payment: { status: "UP", database: "UP", bus: "in-process", outboxParked: 0 },
+      saga: { status: "UP", database: "UP", bus: "in-process", outboxParked: 0 },
     });
   });
 });

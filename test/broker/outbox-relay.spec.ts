@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { OrderConfirmedContract } from "../../contracts";
 import type { SqlDatabase } from "../../services/shared/db/sql-database";
-import type { MessageBus, OutgoingRecord } from "../../services/shared/messaging/message-bus.port";
+import {
+  PublishRejectedError,
+  type MessageBus,
+  type OutgoingRecord,
+} from "../../services/shared/messaging/message-bus.port";
 import {
   insertOutboxRows,
   outboxRows,
@@ -27,6 +31,8 @@ class RecordingBus implements Pick<MessageBus, "publish"> {
   inFlight = 0;
   maxInFlight = 0;
   gate: Promise<void> = Promise.resolve();
+  /** Records the broker refuses for good: a batch holding one is refused whole, as Kafka does. */
+  refuses: (record: OutgoingRecord) => boolean = () => false;
 
   async publish(records: readonly OutgoingRecord[]): Promise<void> {
     this.inFlight += 1;
@@ -35,6 +41,7 @@ class RecordingBus implements Pick<MessageBus, "publish"> {
       await new Promise((resolve) => setTimeout(resolve, 5));
       await this.gate;
       if (this.failing) throw new Error("broker unavailable");
+      if (records.some(this.refuses)) throw new PublishRejectedError("MESSAGE_TOO_LARGE");
       this.published.push(...records);
     } finally {
       this.inFlight -= 1;
@@ -47,9 +54,12 @@ class RecordingBus implements Pick<MessageBus, "publish"> {
 }
 
 /** Commits `count` messages; returns their message ids and their outbox row ids. */
-async function commit(count: number): Promise<{ messageIds: string[]; rowIds: number[] }> {
-  const messages = Array.from({ length: count }, () => {
-    const orderId = randomUUID();
+async function commit(
+  count: number,
+  keyOf: (index: number) => string = () => randomUUID(),
+): Promise<{ messageIds: string[]; rowIds: number[] }> {
+  const messages = Array.from({ length: count }, (_, index) => {
+    const orderId = keyOf(index);
     return outgoingMessage(
       OrderConfirmedContract,
       { orderId, confirmedAt: new Date().toISOString() },
@@ -96,6 +106,41 @@ const relayOn = (
 };
 const pending = async () =>
   (await database.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox"))[0]!.n;
+
+describe("OutboxRelay and a record the broker refuses for good", () => {
+  it("parks that row with its error; every other row is published, and its key's later rows wait", async () => {
+    const poisonKey = randomUUID();
+    const first = await commit(10, (index) => (index === 3 ? poisonKey : randomUUID()));
+    const poisonId = first.messageIds[3]!;
+    const follower = await commit(1, () => poisonKey); // the same order's next message
+    const after = await commit(10);
+    const bus = new RecordingBus();
+    bus.refuses = (record) => record.headers!["message-id"] === poisonId;
+    const relay = relayOn(bus, { batchSize: 25 });
+    await relay.start();
+
+    const others = [...first.messageIds.filter((id) => id !== poisonId), ...after.messageIds];
+    await eventually(() => expect(bus.ids.sort()).toEqual([...others].sort()));
+    const left = await database.query<{ message_id: string; parked: boolean; last_error: string }>(
+      "SELECT message_id, parked_at IS NOT NULL AS parked, last_error FROM outbox ORDER BY id",
+    );
+    expect(left).toEqual([
+      { message_id: poisonId, parked: true, last_error: "MESSAGE_TOO_LARGE" },
+      {
+        message_id: follower.messageIds[0],
+        parked: false,
+        last_error: "waits behind a parked row",
+      },
+    ]);
+    expect(await relay.countParked()).toBe(1);
+
+    // New rows keep flowing past it.
+    const later = await commit(3);
+    relay.kick(later.rowIds);
+    await eventually(() => expect(bus.ids).toEqual(expect.arrayContaining(later.messageIds)));
+    expect(bus.ids).not.toContain(follower.messageIds[0]);
+  });
+});
 
 describe("OutboxRelay", () => {
   it("publishes committed rows once and marks them sent, in commit order", async () => {

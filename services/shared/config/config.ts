@@ -46,6 +46,7 @@ export interface AppConfig {
   databasePoolMax: number;
   outbox: { pollIntervalMs: number; batchSize: number; maxInFlight: number };
   consumer: { maxAttempts: number; retryBaseMs: number; batchSize: number };
+  retention: { inboxDays: number; deadLetterDays: number; intervalMs: number };
   requestTimeoutMs: number;
 }
 
@@ -160,6 +161,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAttempts: integer("CONSUMER_MAX_ATTEMPTS", 5, 1),
       retryBaseMs: integer("CONSUMER_RETRY_BASE_MS", 200, 1),
       batchSize: integer("CONSUMER_BATCH_SIZE", 500, 1),
+    },
+    retention: {
+      inboxDays: integer("INBOX_RETENTION_DAYS", 8, 1),
+      deadLetterDays: integer("DEAD_LETTER_RETENTION_DAYS", 30, 1),
+      intervalMs: integer("RETENTION_INTERVAL_MS", 60_000, 100),
     },
     requestTimeoutMs: integer("REQUEST_TIMEOUT_MS", 10_000, 100),
   };

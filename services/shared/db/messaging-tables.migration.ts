@@ -75,5 +75,35 @@ export const makeOutboxAQueue: Migration = {
   },
 };
 
+/**
+ * What keeps one bad record from blocking a service, and the tables from growing forever
+ * (docs/adr/0013):
+ * - outbox.suspect: the row was in a batch the broker refused for good; it is published alone.
+ * - outbox.parked_at: a suspect the broker refused on its own (too large, no such topic, no
+ *   permission) is parked with its error, and the rest flows on; later rows of its key wait with
+ *   it, found through a partial index that holds only parked rows. Claims change no column of
+ *   it, so they stay HOT updates.
+ * - dead_letters.dlt_error: the DLT record could not be published; the row is the dead letter.
+ * - inbox: a BRIN index on processed_at (ids arrive in time order, so a few pages describe the
+ *   whole table) lets the janitor delete old ids in small batches without a B-tree to maintain
+ *   on every insert.
+ */
+export const reliableMessaging: Migration = {
+  name: "0005-reliable-messaging",
+  async up(sequelize) {
+    await sequelize.query(`
+      ALTER TABLE outbox ADD COLUMN suspect BOOLEAN NOT NULL DEFAULT false,
+        ADD COLUMN parked_at TIMESTAMPTZ;
+      CREATE INDEX outbox_parked_key_idx ON outbox (message_key, id) WHERE parked_at IS NOT NULL;
+      ALTER TABLE dead_letters ADD COLUMN dlt_error TEXT;
+      CREATE INDEX inbox_processed_at_brin ON inbox USING brin (processed_at);
+    `);
+  },
+};
+
 /** The messaging migrations a test database needs without any context's own tables. */
-export const messagingMigrations: readonly Migration[] = [createMessagingTables, makeOutboxAQueue];
+export const messagingMigrations: readonly Migration[] = [
+  createMessagingTables,
+  makeOutboxAQueue,
+  reliableMessaging,
+];

@@ -1,5 +1,6 @@
 import { deadLetterTopicOf } from "../../../contracts";
 import type { SqlExecutor } from "../db/sql-database";
+import type { Logger } from "../logger";
 import type { IncomingRecord, MessageBus } from "./message-bus.port";
 
 export interface DeadLetter {
@@ -38,13 +39,16 @@ export const DLT_HEADERS = {
 /**
  * Parks a message that cannot be processed: a row in the service's `dead_letters` table (to list
  * and replay) and a record on `<topic>.DLT` with error headers (for any other tooling). The
- * original bytes are kept as they arrived.
+ * original bytes are kept as they arrived. The row is the dead letter: if the DLT record cannot
+ * be published (the record plus its headers too large, the topic gone, the broker down), the row
+ * keeps why (`dlt_error`) and the consumer moves on, instead of redelivering the record forever.
  */
 export class DeadLetterStore {
   constructor(
     private readonly sql: SqlExecutor,
     private readonly bus: MessageBus,
     private readonly consumerGroup: string,
+    private readonly logger?: Logger,
   ) {}
 
   async park(record: IncomingRecord, failure: DeadLetter): Promise<void> {
@@ -87,14 +91,27 @@ export class DeadLetterStore {
         failedAt,
       ],
     );
-    await this.bus.publish([
-      {
-        topic: deadLetterTopicOf(record.topic),
-        key: record.key,
-        value: record.value ?? Buffer.alloc(0),
-        headers,
-      },
-    ]);
+    try {
+      await this.bus.publish([
+        {
+          topic: deadLetterTopicOf(record.topic),
+          key: record.key,
+          value: record.value ?? Buffer.alloc(0),
+          headers,
+        },
+      ]);
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.logger?.error(
+        `Dead letter ${describe(record)} is kept in dead_letters only: its DLT record could not be published: ${reason}`,
+      );
+      await this.sql.query(
+        `UPDATE dead_letters SET dlt_error = $5
+         WHERE consumer_group = $1 AND source_topic = $2 AND source_partition = $3
+           AND source_offset = $4`,
+        [this.consumerGroup, record.topic, record.partition, record.offset, reason.slice(0, 1000)],
+      );
+    }
   }
 
   async list(limit = 20): Promise<DeadLetterRow[]> {
@@ -133,3 +150,6 @@ export class DeadLetterStore {
 type StoredDeadLetter = Omit<DeadLetterRow, "value"> & { value: Buffer | null };
 
 const withoutNul = (text: string) => text.replaceAll("\u0000", "\uFFFD");
+
+const describe = (record: IncomingRecord) =>
+  `${record.topic}[${record.partition}]@${record.offset}`;

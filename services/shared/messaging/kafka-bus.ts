@@ -1,5 +1,6 @@
 import {
   Kafka,
+  KafkaJSProtocolError,
   logLevel as KafkaLogLevel,
   Partitioners,
   type Admin,
@@ -12,6 +13,7 @@ import { KafkaGroupConsumer } from "./kafka-group-consumer";
 import type { Logger } from "../logger";
 import {
   DEFAULT_MAX_BATCH_SIZE,
+  PublishRejectedError,
   type MessageBus,
   type OutgoingRecord,
   type SubscribeOptions,
@@ -33,12 +35,14 @@ import {
 export class KafkaBus implements MessageBus {
   readonly kind = "kafka" as const;
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly admin: Admin;
   private producerReady: Promise<void> | undefined;
   private adminReady: Promise<void> | undefined;
   private readonly consumers = new Set<KafkaGroupConsumer>();
   private lastSend: Promise<void> = Promise.resolve();
+  /** How many times a failed send replaced the producer (for tests and operators). */
+  producersReplaced = 0;
 
   constructor(
     private readonly config: KafkaConfig,
@@ -51,7 +55,12 @@ export class KafkaBus implements MessageBus {
       logCreator: () => (entry) => this.log(entry),
       retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 10 },
     });
-    this.producer = this.kafka.producer({
+    this.producer = this.createProducer();
+    this.admin = this.kafka.admin();
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
@@ -60,7 +69,21 @@ export class KafkaBus implements MessageBus {
       // (the relay retries); consumers' inboxes absorb any resulting duplicate.
       retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 8 },
     });
-    this.admin = this.kafka.admin();
+  }
+
+  /**
+   * After a failed send the idempotent producer cannot be trusted: kafkajs rolls its sequence
+   * numbers back once retries are exhausted, and a later batch may then be refused forever
+   * (OUT_OF_ORDER_SEQUENCE_NUMBER) or acknowledged as a duplicate without being written, while
+   * the relay deletes the rows as sent. A new producer gets a new producer id and fresh
+   * sequences; the relay publishes the failed rows again through it.
+   */
+  private replaceProducer(): void {
+    const failed = this.producer;
+    this.producer = this.createProducer();
+    this.producerReady = undefined;
+    this.producersReplaced += 1;
+    failed.disconnect().catch(() => undefined);
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
@@ -114,6 +137,18 @@ export class KafkaBus implements MessageBus {
 
   private async send(records: readonly OutgoingRecord[]): Promise<void> {
     await this.connectProducer();
+    try {
+      await this.sendBatch(records);
+    } catch (error) {
+      this.replaceProducer();
+      if (!refusedForGood(error)) throw error;
+      throw new PublishRejectedError(`Kafka refused the records: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private async sendBatch(records: readonly OutgoingRecord[]): Promise<void> {
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const record of records) {
       const messages = byTopic.get(record.topic);
@@ -213,6 +248,31 @@ export class KafkaBus implements MessageBus {
     else if (level === KafkaLogLevel.WARN) this.logger.warn(text);
     else this.logger.debug(text);
   }
+}
+
+/**
+ * Broker answers that mean "never, for these records": retrying the same bytes to the same
+ * topic cannot succeed (a topic that does not exist is not created by a retry either).
+ */
+const REFUSED_FOR_GOOD = new Set([
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_RECORD",
+  "CORRUPT_MESSAGE",
+  "INVALID_TOPIC_EXCEPTION",
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "UNSUPPORTED_FOR_MESSAGE_FORMAT",
+]);
+
+/** kafkajs wraps the broker's answer (after retries) in `cause`, or several in `errors`. */
+function refusedForGood(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof KafkaJSProtocolError && REFUSED_FOR_GOOD.has(error.type)) return true;
+  const { cause, errors } = error as { cause?: unknown; errors?: unknown };
+  if (cause && cause !== error && refusedForGood(cause)) return true;
+  return Array.isArray(errors) && errors.some(refusedForGood);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

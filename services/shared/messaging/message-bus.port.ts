@@ -53,10 +53,23 @@ export interface MessageBus {
    * Resolves once the records are safe: acknowledged by every in-sync replica (Kafka, acks=all),
    * or handled by every consumer group (in-process, which keeps nothing across a restart). The
    * outbox relay marks rows sent only then, but it does not wait for one publish before the next.
+   * Rejects with PublishRejectedError when the broker refuses the records for good; any other
+   * rejection may succeed if tried again.
    */
   publish(records: readonly OutgoingRecord[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** For readiness: can this bus publish right now? */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * The broker refused these records and would refuse them again (too large, no such topic, not
+ * authorised): retrying cannot help. With several records, any one of them may be the cause.
+ */
+export class PublishRejectedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PublishRejectedError";
+  }
 }

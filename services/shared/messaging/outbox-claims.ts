@@ -9,13 +9,15 @@ export interface ClaimedRow {
   message_type: string;
   /** The stored JSON as text: published as it is, never parsed and serialised again. */
   envelope: string;
+  /** A publish that included it was refused for good: it is published alone from now on. */
+  suspect: boolean;
 }
 
 /** A claim not settled by then (its relay died) is taken over by another relay. */
 const CLAIM_LEASE_SECONDS = 60;
 
-const RETURNING =
-  "RETURNING id, message_id, topic, message_key, message_type, envelope::text AS envelope";
+const RETURNING = `RETURNING id, message_id, topic, message_key, message_type,
+  envelope::text AS envelope, suspect`;
 
 /**
  * Each claim also deletes the rows acknowledged since the last one ($4): a relay under steady
@@ -30,7 +32,11 @@ const claim = (name: string, which: string) =>
      UPDATE outbox SET claimed_by = $2, claimed_until = now() + make_interval(secs => $3)
      WHERE id IN (
        SELECT id FROM outbox
-       WHERE (claimed_until IS NULL OR claimed_until < now()) ${which}
+       WHERE (claimed_until IS NULL OR claimed_until < now()) AND parked_at IS NULL
+         -- A key's later messages wait behind its parked one: consumers see them in order.
+         AND NOT EXISTS (SELECT 1 FROM outbox parked WHERE parked.parked_at IS NOT NULL
+           AND parked.message_key = outbox.message_key AND parked.id < outbox.id)
+         ${which}
        FOR UPDATE SKIP LOCKED)
      ${RETURNING}`,
   );
@@ -44,11 +50,22 @@ const CLAIM_ANNOUNCED = claim("outbox.claim-announced", "AND id = ANY($1::bigint
  */
 const CLAIM_PENDING = claim("outbox.claim-pending", "ORDER BY id LIMIT $1");
 const DELETE_SENT = statement("outbox.sent", "DELETE FROM outbox WHERE id = ANY($1::bigint[])");
+/** $3: the broker refused the batch for good, so each of its rows is a suspect from now on. */
 const RELEASE_FAILED = statement(
   "outbox.release",
   `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL,
-     failed_attempts = failed_attempts + 1, last_error = $2
+     failed_attempts = failed_attempts + 1, last_error = $2, suspect = suspect OR $3
    WHERE id = ANY($1::bigint[])`,
+);
+const PARK = statement(
+  "outbox.park",
+  `UPDATE outbox SET parked_at = now(), claimed_by = NULL, claimed_until = NULL,
+     failed_attempts = failed_attempts + 1, last_error = $2
+   WHERE id = $1`,
+);
+const COUNT_PARKED = statement(
+  "outbox.count-parked",
+  "SELECT count(*)::int AS parked FROM outbox WHERE parked_at IS NOT NULL",
 );
 const RELEASE_OWN = statement(
   "outbox.release-own",
@@ -77,8 +94,20 @@ export class OutboxClaims {
     if (ids.length > 0) await this.sql.query(DELETE_SENT, [ids]);
   }
 
-  async releaseFailed(ids: readonly number[], error: Error): Promise<void> {
-    await this.sql.query(RELEASE_FAILED, [ids, error.message.slice(0, 1000)]);
+  /** A publish failed: the rows are claimable again; `refused` marks them suspects. */
+  async releaseFailed(ids: readonly number[], error: Error, refused: boolean): Promise<void> {
+    await this.sql.query(RELEASE_FAILED, [ids, error.message.slice(0, 1000), refused]);
+  }
+
+  /** The broker refused this row alone, for good: it stays, with its error, out of the flow. */
+  async park(id: number, error: Error): Promise<void> {
+    await this.sql.query(PARK, [id, error.message.slice(0, 1000)]);
+  }
+
+  /** Rows parked and waiting for an operator (an alertable count). */
+  async countParked(): Promise<number> {
+    const [row] = await this.sql.query<{ parked: number }>(COUNT_PARKED);
+    return row?.parked ?? 0;
   }
 
   /** This node's previous run may have died with rows claimed; nobody else holds its name. */

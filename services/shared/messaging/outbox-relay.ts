@@ -1,6 +1,6 @@
 import type { Logger } from "../logger";
 import type { SqlExecutor } from "../db/sql-database";
-import type { MessageBus, OutgoingRecord } from "./message-bus.port";
+import { PublishRejectedError, type MessageBus, type OutgoingRecord } from "./message-bus.port";
 import { OutboxClaims, type ClaimedRow } from "./outbox-claims";
 
 export interface OutboxRelayOptions {
@@ -37,6 +37,10 @@ const MAX_ANNOUNCED_BATCHES = 20;
  *   node takes them back when it restarts, any other relay when the lease ends; consumers'
  *   inboxes drop the duplicates. A failed publish releases its rows and pauses the relay until
  *   the next poll.
+ * - One bad row cannot block the rest (docs/adr/0013): when the broker refuses a batch for good
+ *   (PublishRejectedError), its rows become suspects and are published one by one; a suspect
+ *   refused on its own is parked, with its error, and everything else flows on (its key's later
+ *   rows wait behind it, so consumers never see them out of order).
  * - Order: one order's messages come from causally ordered steps (each next one follows the
  *   reply to the previous), so a service never has two of them pending at once; pipelining
  *   cannot reorder what was never pending together.
@@ -144,22 +148,62 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * The claimed rows: the clean ones together, the suspects (in a batch refused before) one at a
+   * time, in order, so that once one is parked its key's later suspects are not published
+   * past it: they are released, and wait behind it.
+   */
   private async publish(rows: ClaimedRow[]): Promise<void> {
+    const clean = rows.filter((row) => !row.suspect);
+    const publishing = clean.length > 0 ? this.publishBatch(clean) : Promise.resolve(true);
+    const blockedKeys = new Set<string>();
+    for (const suspect of rows.filter((row) => row.suspect)) {
+      if (blockedKeys.has(suspect.message_key)) {
+        await this.claims.releaseFailed([suspect.id], new Error("waits behind a parked row"), true);
+      } else if (!(await this.publishBatch([suspect]))) {
+        blockedKeys.add(suspect.message_key);
+      }
+    }
+    await publishing;
+  }
+
+  /** Publishes one batch; false when it did not go out (released for later, or parked). */
+  private async publishBatch(rows: ClaimedRow[]): Promise<boolean> {
     const ids = rows.map((row) => row.id);
     try {
       await this.options.bus.publish(rows.map(toRecord));
     } catch (error) {
-      this.pausedUntil = Date.now() + this.options.pollIntervalMs;
+      const refused = error instanceof PublishRejectedError;
+      if (refused && rows.length === 1) {
+        await this.park(rows[0]!, error);
+        return false;
+      }
+      // Refused as a batch: its rows go again one by one, at once. Anything else may pass later.
+      if (!refused) this.pausedUntil = Date.now() + this.options.pollIntervalMs;
+      else this.searchDue = true;
       // While stopping, consumers leave and publishes fail by design: the rows stay pending.
       const log = this.stopped ? this.options.logger.debug : this.options.logger.warn;
       log.call(
         this.options.logger,
-        `Outbox publish failed, will retry: ${(error as Error).message}`,
+        `Outbox publish of ${rows.length} failed, will retry${refused ? " one by one" : ""}: ${(error as Error).message}`,
       );
-      await this.claims.releaseFailed(ids, error as Error);
-      return;
+      await this.claims.releaseFailed(ids, error as Error, refused);
+      return false;
     }
     this.acknowledged.push(...ids);
+    return true;
+  }
+
+  private async park(row: ClaimedRow, error: Error): Promise<void> {
+    this.options.logger.error(
+      `Parked outbox row ${row.id} (${row.message_type} ${row.message_id} on ${row.topic}, key ${row.message_key}): the broker refuses it: ${error.message}. Later messages of this key wait behind it.`,
+    );
+    await this.claims.park(row.id, error);
+  }
+
+  /** Rows the broker refused for good, waiting for an operator. */
+  countParked(): Promise<number> {
+    return this.claims.countParked();
   }
 
   private track(publishing: Promise<void>): void {

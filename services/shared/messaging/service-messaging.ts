@@ -7,18 +7,20 @@ import { ConsumerRunner, type MessageConsumer } from "./consumer-runner";
 import { DeadLetterStore } from "./dead-letters";
 import type { MessageBus } from "./message-bus.port";
 import { OutboxRelay } from "./outbox-relay";
+import { MessagingRetention } from "./retention";
 
 /** Every business topic and its dead-letter topic; each service creates them all at start-up. */
 const TOPICS_TO_CREATE = [...ALL_TOPICS, ...ALL_TOPICS.map(deadLetterTopicOf)];
 
 /**
  * One service's messaging: its outbox relay, its consumers (one consumer group named after the
- * service) and its dead letters, all on the service's own database.
+ * service), its dead letters and the pruning of what it keeps, all on the service's own database.
  */
 export class ServiceMessaging<W extends UnitOfWork> {
   readonly relay: OutboxRelay;
   readonly deadLetters: DeadLetterStore;
   private readonly consumers: ConsumerRunner<W>;
+  private readonly retention: MessagingRetention;
 
   constructor(
     private readonly options: {
@@ -26,7 +28,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
       database: SqlDatabase;
       unitOfWork: UnitOfWorkFactory<W>;
       bus: MessageBus;
-      config: Pick<AppConfig, "nodeId" | "outbox" | "consumer">;
+      config: Pick<AppConfig, "nodeId" | "outbox" | "consumer" | "retention">;
       logger: Logger;
       /** Called after each transaction the consumers commit (e.g. to wake a worker). */
       afterCommit?: () => void;
@@ -40,7 +42,8 @@ export class ServiceMessaging<W extends UnitOfWork> {
       owner: config.nodeId,
       ...config.outbox,
     });
-    this.deadLetters = new DeadLetterStore(database, bus, groupId);
+    this.deadLetters = new DeadLetterStore(database, bus, groupId, logger);
+    this.retention = new MessagingRetention({ database, logger, ...config.retention });
     this.consumers = new ConsumerRunner({
       groupId,
       database,
@@ -60,6 +63,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
   async start(consumers: readonly MessageConsumer<W>[]): Promise<void> {
     await this.options.bus.ensureTopics(TOPICS_TO_CREATE);
     await this.consumers.start(consumers);
+    this.retention.start();
   }
 
   /**
@@ -71,6 +75,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
   }
 
   async stop(): Promise<void> {
+    await this.retention.stop();
     await this.consumers.stop();
     await this.relay.stop();
   }

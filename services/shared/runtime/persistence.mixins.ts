@@ -122,7 +122,15 @@ function messagingMixin<W extends UnitOfWork>({
               "BUS_UNAVAILABLE",
             );
           }
-          return { status: "UP", database: "UP", bus: platformOf(this.broker).bus.kind };
+          // Rows the broker refused for good wait for an operator: not a reason to be unready,
+          // but a number to alert on.
+          const outboxParked = await this.messaging.relay.countParked();
+          return {
+            status: "UP",
+            database: "UP",
+            bus: platformOf(this.broker).bus.kind,
+            outboxParked,
+          };
         },
       },
       deadLetters: {

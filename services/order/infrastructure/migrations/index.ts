@@ -1,6 +1,7 @@
 import {
-  makeOutboxAQueue,
   createMessagingTables,
+  makeOutboxAQueue,
+  reliableMessaging,
 } from "../../../shared/db/messaging-tables.migration";
 import type { Migration } from "../../../shared/db/migrator";
 import { createOrders } from "./0001-create-orders";
@@ -10,4 +11,5 @@ export const orderMigrations: readonly Migration[] = [
   createMessagingTables,
   createOrders,
   makeOutboxAQueue,
+  reliableMessaging,
 ];

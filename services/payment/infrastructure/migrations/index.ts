@@ -1,6 +1,7 @@
 import {
-  makeOutboxAQueue,
   createMessagingTables,
+  makeOutboxAQueue,
+  reliableMessaging,
 } from "../../../shared/db/messaging-tables.migration";
 import type { Migration } from "../../../shared/db/migrator";
 import { createPayments } from "./0001-create-payments";
@@ -12,4 +13,5 @@ export const paymentMigrations: readonly Migration[] = [
   createPayments,
   makeOutboxAQueue,
   safeCharging,
+  reliableMessaging,
 ];

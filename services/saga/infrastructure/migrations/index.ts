@@ -1,6 +1,7 @@
 import {
-  makeOutboxAQueue,
   createMessagingTables,
+  makeOutboxAQueue,
+  reliableMessaging,
 } from "../../../shared/db/messaging-tables.migration";
 import type { Migration } from "../../../shared/db/migrator";
 import { createSagas } from "./0001-create-sagas";
@@ -14,4 +15,5 @@ export const sagaMigrations: readonly Migration[] = [
   makeOutboxAQueue,
   leanSagaIndexes,
   sagaDeadlines,
+  reliableMessaging,
 ];
