@@ -10,6 +10,7 @@ import {
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { Logger } from "../shared/logger";
 import { platformOf } from "../shared/runtime/platform";
+import { EventLoopWatch } from "../shared/runtime/event-loop-watch";
 import { RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
 
 /** Services whose readiness the gateway reports; each one checks its database and bus. */
@@ -31,6 +32,7 @@ type Request = IncomingRequest & { body?: unknown };
  */
 export default function createApiService(broker: ServiceBroker): ServiceSchema<ApiSettingsSchema> {
   const { config } = platformOf(broker);
+  const eventLoop = new EventLoopWatch(config.liveness);
   return {
     name: "api",
     mixins: [ApiGateway],
@@ -116,10 +118,26 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
         this.sendError(req, res, error);
       },
     },
+    started() {
+      eventLoop.start();
+    },
+    stopped() {
+      eventLoop.stop();
+    },
     actions: {
       live: {
         visibility: "published",
-        handler: () => ({ status: "UP" }),
+        handler() {
+          const stall = eventLoop.recentStall();
+          if (stall) {
+            throw new Errors.MoleculerError("Not live", 503, "NOT_LIVE", {
+              errors: {
+                eventLoop: `blocked for ${stall.ms} ms, ${stall.secondsAgo} s ago`,
+              },
+            });
+          }
+          return { status: "UP" };
+        },
       },
       ready: {
         visibility: "published",

@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_READY: 503,
+  NOT_LIVE: 503,
   SERVICE_NOT_FOUND: 503,
   SERVICE_NOT_AVAILABLE: 503,
   REQUEST_TIMEOUT: 503,
@@ -86,7 +87,12 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
     const errors = (caught.data as { errors?: Record<string, string> } | undefined)?.errors;
     return {
       status,
-      message: caught.type === "NOT_READY" ? "Not ready" : "Service temporarily unavailable",
+      message:
+        caught.type === "NOT_READY"
+          ? "Not ready"
+          : caught.type === "NOT_LIVE"
+            ? "Not live"
+            : "Service temporarily unavailable",
       ...(errors && { errors }),
       timestamp,
     };

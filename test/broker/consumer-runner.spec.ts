@@ -9,6 +9,7 @@ import {
 } from "../../contracts";
 import type { SqlDatabase, SqlExecutor } from "../../services/shared/db/sql-database";
 import type { UnitOfWork } from "../../services/shared/db/unit-of-work";
+import { DatabaseConnectionError } from "../../services/shared/db/database-faults";
 import { ConsumerRunner, consumerOf } from "../../services/shared/messaging/consumer-runner";
 import { MessageRejectedError } from "../../services/shared/messaging/message-rejected.error";
 import { DeadLetterStore } from "../../services/shared/messaging/dead-letters";
@@ -54,6 +55,7 @@ afterAll(() => database.close());
 async function startRunner(
   subscribeThrough: MessageBus = bus,
   confirmedContract: typeof OrderConfirmedContract = OrderConfirmedContract,
+  pauseAfterMs = 60_000,
 ): Promise<void> {
   runner = new ConsumerRunner({
     groupId: GROUP,
@@ -64,6 +66,7 @@ async function startRunner(
     maxAttempts: 3,
     retryBaseMs: 5,
     batchSize: 50,
+    pauseAfterMs,
     logger: quietLogger,
     // Partitions are handled one transaction at a time: the last one opened just committed.
     afterCommit: () => handled.push(...RecordingUnitOfWork.opened.at(-1)!.handled),
@@ -156,6 +159,24 @@ describe("ConsumerRunner and failures, by class", () => {
       expect.objectContaining({ error_code: "HANDLER_FAILED", attempts: 3 }),
     ]);
     expect(handled).toEqual([]);
+  });
+});
+
+describe("ConsumerRunner and a database that stays unreachable", () => {
+  beforeEach(() => startRunner(bus, OrderConfirmedContract, 100));
+
+  it("leaves the group after pauseAfterMs, rejoins when the database answers, and loses nothing", async () => {
+    const outageEnds = Date.now() + 600;
+    behaviour = async () => {
+      if (Date.now() < outageEnds)
+        throw new DatabaseConnectionError(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+    };
+    const envelope = confirmed();
+    // While the runner is away the bus refuses the publish (no member); the relay would retry.
+    await eventually(() => deliver(envelope), 10_000);
+    await eventually(() => expect(handled).toEqual([envelope.messageId]), 10_000);
+    expect(runner.pauses).toBeGreaterThanOrEqual(1);
+    expect(await deadLetters()).toEqual([]);
   });
 });
 

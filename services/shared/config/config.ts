@@ -45,9 +45,11 @@ export interface AppConfig {
   /** Connections of each service's write-side pool (consumer batches, relay, commands). */
   databasePoolMax: number;
   outbox: { pollIntervalMs: number; batchSize: number; maxInFlight: number };
-  consumer: { maxAttempts: number; retryBaseMs: number; batchSize: number };
+  consumer: { maxAttempts: number; retryBaseMs: number; batchSize: number; pauseAfterMs: number };
   retention: { inboxDays: number; deadLetterDays: number; intervalMs: number };
   requestTimeoutMs: number;
+  /** /health/live fails for `windowMs` after the event loop was blocked longer than `maxStallMs`. */
+  liveness: { tickMs: number; maxStallMs: number; windowMs: number };
 }
 
 const DATABASE_URL_VARIABLES: Record<DatabaseOwner, string> = {
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAttempts: integer("CONSUMER_MAX_ATTEMPTS", 5, 1),
       retryBaseMs: integer("CONSUMER_RETRY_BASE_MS", 200, 1),
       batchSize: integer("CONSUMER_BATCH_SIZE", 500, 1),
+      pauseAfterMs: integer("CONSUMER_PAUSE_AFTER_MS", 30_000, 100),
     },
     retention: {
       inboxDays: integer("INBOX_RETENTION_DAYS", 8, 1),
@@ -168,5 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       intervalMs: integer("RETENTION_INTERVAL_MS", 60_000, 100),
     },
     requestTimeoutMs: integer("REQUEST_TIMEOUT_MS", 10_000, 100),
+    liveness: {
+      tickMs: 200,
+      maxStallMs: integer("LIVENESS_MAX_STALL_MS", 5_000, 100),
+      windowMs: integer("LIVENESS_WINDOW_MS", 30_000, 1_000),
+    },
   };
 }

@@ -37,6 +37,11 @@ export interface ConsumerRunnerOptions<W extends UnitOfWork> {
    * message; smaller ones mean less work to redo when a batch fails and falls back to one by one.
    */
   batchSize: number;
+  /**
+   * How long a batch may keep failing because the database is unreachable before this node
+   * leaves its consumer group until the database answers again (see pauseUntilDatabaseAnswers).
+   */
+  pauseAfterMs: number;
   logger: Logger;
   /** Called after each committed transaction with the outbox rows it wrote, for the relay. */
   afterCommit: (outboxIds: number[]) => void;
@@ -47,6 +52,9 @@ interface Decoded<W> {
   envelope: Envelope;
   consumer: MessageConsumer<W>;
 }
+
+const PROBE = statement("consumer.probe", "SELECT 1");
+const DATABASE_PROBE_INTERVAL_MS = 2_000;
 
 /** Longest pause between two tries of a batch that hit a transient fault. */
 const MAX_TRANSIENT_DELAY_MS = 5_000;
@@ -85,6 +93,8 @@ const RECORD_IN_INBOX = statement(
 export class ConsumerRunner<W extends UnitOfWork> {
   private subscription: Subscription | undefined;
   private stopping = false;
+  private pausing = false;
+  private pauseCount = 0;
   private readonly consumers = new Map<string, MessageConsumer<W>>();
   private readonly coalescer: BatchCoalescer;
 
@@ -96,6 +106,10 @@ export class ConsumerRunner<W extends UnitOfWork> {
     for (const consumer of consumers) this.consumers.set(consumer.contract.topic, consumer);
     if (this.consumers.size === 0) return;
     this.stopping = false;
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
     this.subscription = await this.options.bus.subscribe({
       groupId: this.options.groupId,
       topics: [...this.consumers.keys()],
@@ -110,17 +124,65 @@ export class ConsumerRunner<W extends UnitOfWork> {
     this.subscription = undefined;
   }
 
+  /** Times this runner left its group because its database stayed unreachable. */
+  get pauses(): number {
+    return this.pauseCount;
+  }
+
+  /**
+   * The database has been unreachable for `pauseAfterMs`: this node cannot handle its
+   * partitions, and holding them (it still heartbeats) keeps every order on them waiting. It
+   * leaves the group, so a healthy instance takes them over, probes the database, and joins
+   * again once it answers. Readiness fails meanwhile (the health check queries the database).
+   */
+  private async pauseUntilDatabaseAnswers(cause: Error): Promise<void> {
+    if (this.pausing || this.stopping) return;
+    this.pausing = true;
+    this.pauseCount += 1;
+    const { logger, database, groupId } = this.options;
+    logger.error(
+      `${groupId}: the database has been unreachable for ${this.options.pauseAfterMs} ms (${cause.message}); leaving the group so a healthy instance takes the partitions`,
+    );
+    try {
+      await this.subscription?.close();
+      this.subscription = undefined;
+      while (!this.stopping) {
+        try {
+          await database.query(PROBE);
+          break;
+        } catch {
+          await delay(DATABASE_PROBE_INTERVAL_MS);
+        }
+      }
+      if (this.stopping) return;
+      logger.info(`${groupId}: the database answers again; rejoining the group`);
+      await this.subscribe();
+    } catch (error) {
+      logger.error(
+        `${groupId}: could not rejoin after a database outage: ${(error as Error).message}`,
+      );
+    } finally {
+      this.pausing = false;
+    }
+  }
+
   /**
    * A transient fault (the database unreachable, a deadlock, a failover…) is not the messages'
    * fault: the batch is retried in place, with backoff and jitter, for as long as it takes (the
    * log says how long), and never dead-lettered. Inboxes drop what had committed before.
    */
   private async processBatch(records: readonly IncomingRecord[]): Promise<void> {
+    const since = Date.now();
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.processBatchOnce(records);
       } catch (error) {
-        if (classifyFailure(error) !== "transient" || this.stopping) throw error;
+        if (classifyFailure(error) !== "transient" || this.stopping || this.pausing) throw error;
+        if (Date.now() - since >= this.options.pauseAfterMs) {
+          // Not awaited: the bus waits for this handler before it lets the member leave.
+          void this.pauseUntilDatabaseAnswers(error as Error);
+          throw error;
+        }
         const wait = jittered(
           backoffDelay(attempt, this.options.retryBaseMs, MAX_TRANSIENT_DELAY_MS),
         );

@@ -26,6 +26,7 @@ export interface GroupConsumerOptions {
  * One member of a consumer group, kept alive: kafkajs restarts a consumer only after retriable
  * errors, so after any other crash (e.g. "Failed to find group coordinator" during a long broker
  * outage) this starts a new consumer, and reports itself unhealthy until it has rejoined.
+ * `start` resolves once connected and subscribed; the group is joined in the background.
  */
 export class KafkaGroupConsumer implements Subscription {
   private consumer: Consumer | undefined;
@@ -62,15 +63,19 @@ export class KafkaGroupConsumer implements Subscription {
     await consumer.subscribe({ topics, fromBeginning: true });
     // Before the group rebalances, what was handled is committed, so the next owner starts there.
     consumer.on(consumer.events.REBALANCING, () => void this.commitHandled());
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
     clearInterval(this.commitTimer);
     this.commitTimer = setInterval(() => void this.commitHandled(), OFFSET_COMMIT_INTERVAL_MS);
-    this.healthy = true;
+    // Not awaited: joining the group can take a session timeout (a restarted node's previous
+    // member still holds its partitions), and the service's actions must not wait for that.
+    // Readiness says "not yet" until GROUP_JOIN (isHealthy).
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.handleBatch(payload),
+      })
+      .catch((error: Error) => this.onCrash(error, false));
   }
 
   async close(): Promise<void> {
