@@ -11,6 +11,7 @@ import {
   type DbServiceSchema,
   type PersistentService,
 } from "../shared/runtime/persistence.mixins";
+import { AFTER_PROVIDER_ANSWER, Failpoints } from "../shared/runtime/failpoints";
 import { platformOf } from "../shared/runtime/platform";
 import { CancelPaymentHandler } from "./application/cancel-payment/cancel-payment.handler";
 import { InitiatePaymentHandler } from "./application/initiate-payment/initiate-payment.handler";
@@ -35,6 +36,7 @@ export default function createPaymentService(
   const Payment = definePaymentModel(sequelize);
   const declineAbove = Money.fromMajor(config.payment.declineAbove, config.currency);
   if (!declineAbove.ok) throw new Error(`PAYMENT_DECLINE_ABOVE: ${declineAbove.error.message}`);
+  const failpoints = new Failpoints(config.failpoints);
   const initiatePayment = new InitiatePaymentHandler();
   const cancelPayment = new CancelPaymentHandler();
   // Created with the service (it needs the service's database); woken after each commit.
@@ -118,6 +120,7 @@ export default function createPaymentService(
         leaseMs: config.payment.settleLeaseMs,
         pollIntervalMs: config.payment.settlePollIntervalMs,
         logger: this.logger,
+        afterAnswers: () => failpoints.crashAt(AFTER_PROVIDER_ANSWER),
       });
     },
     started() {

@@ -25,6 +25,8 @@ export interface PaymentSettlerOptions {
   /** How often to look for claimable payments besides being woken after each commit. */
   pollIntervalMs: number;
   logger: Logger;
+  /** Called once the provider has answered and before the answers are recorded (failpoints). */
+  afterAnswers?: () => void;
 }
 
 interface ClaimRow {
@@ -130,6 +132,8 @@ export class PaymentSettler {
           `The provider did not answer for payment ${payment.paymentId} (attempt ${payment.attempt}): ${(result.reason as Error).message}; asking again after the lease`,
         );
     });
-    if (answers.length > 0) await this.options.record(answers);
+    if (answers.length === 0) return;
+    this.options.afterAnswers?.();
+    await this.options.record(answers);
   }
 }

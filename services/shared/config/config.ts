@@ -48,6 +48,11 @@ export interface AppConfig {
   consumer: { maxAttempts: number; retryBaseMs: number; batchSize: number; pauseAfterMs: number };
   retention: { inboxDays: number; deadLetterDays: number; intervalMs: number };
   requestTimeoutMs: number;
+  /**
+   * Test-only crash points (OMS_FAILPOINTS=name,…): the process kills itself with SIGKILL where
+   * the code names one, exactly as a crash there would. Used by the fault suite.
+   */
+  failpoints: string[];
   /** /health/live fails for `windowMs` after the event loop was blocked longer than `maxStallMs`. */
   liveness: { tickMs: number; maxStallMs: number; windowMs: number };
 }
@@ -171,6 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       intervalMs: integer("RETENTION_INTERVAL_MS", 60_000, 100),
     },
     requestTimeoutMs: integer("REQUEST_TIMEOUT_MS", 10_000, 100),
+    failpoints: (read("OMS_FAILPOINTS") ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== ""),
     liveness: {
       tickMs: 200,
       maxStallMs: integer("LIVENESS_MAX_STALL_MS", 5_000, 100),

@@ -92,6 +92,11 @@ export class SqlDatabase implements SqlExecutor {
     tail: (sql: SqlExecutor, value: T) => Promise<R> = async (_sql, value) => value as unknown as R,
   ): Promise<R> {
     const client = await this.pool.connect().catch(fault);
+    // A checked-out client whose connection dies emits 'error'; the pool listens only to idle
+    // ones, and an unheard 'error' event kills the process (seen: connections cut mid-batch).
+    // The statement in flight fails with the same error, which is what the caller handles.
+    const ignore = () => undefined;
+    client.on("error", ignore);
     const sql: SqlExecutor = {
       query: async (text, values) => (await client.query(toConfig(text, values)).catch(fault)).rows,
     };
@@ -113,6 +118,7 @@ export class SqlDatabase implements SqlExecutor {
       throw error;
     } finally {
       // A connection that could not even roll back is discarded, not handed to the next caller.
+      client.removeListener("error", ignore);
       client.release(broken);
     }
   }

@@ -71,7 +71,15 @@ export class Cluster {
     await this.waitUntilReady();
   }
 
-  async startNode(service: ServiceName, instance = 1): Promise<RunningNode> {
+  /** Extra environment of every node this cluster starts (e.g. short saga deadlines). */
+  env: Record<string, string> = {};
+
+  /** `env` adds to (or overrides) the cluster's environment for this node only. */
+  async startNode(
+    service: ServiceName,
+    instance = 1,
+    env: Record<string, string> = {},
+  ): Promise<RunningNode> {
     const nodeId = `${this.name}-${service}-${instance}`;
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(path.join(this.logDir, `${nodeId}.log`), { flags: "a" });
@@ -89,6 +97,8 @@ export class Cluster {
         PAYMENT_DATABASE_URL: this.databaseUrl("payment"),
         SAGA_DATABASE_URL: this.databaseUrl("saga"),
         OUTBOX_POLL_INTERVAL_MS: "500",
+        ...this.env,
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -124,8 +134,12 @@ export class Cluster {
   }
 
   /** SIGKILL: no shutdown hook runs, exactly like a crashed container. */
-  async kill(service: ServiceName): Promise<void> {
-    const victims = [...this.nodes].filter((node) => node.service === service);
+  async kill(service: ServiceName, instance?: number): Promise<void> {
+    const victims = [...this.nodes].filter(
+      (node) =>
+        node.service === service &&
+        (instance === undefined || node.nodeId === `${this.name}-${service}-${instance}`),
+    );
     for (const node of victims) node.process.kill("SIGKILL");
     await Promise.all(victims.map((node) => node.exited));
   }

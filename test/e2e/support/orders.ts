@@ -94,26 +94,32 @@ export async function expectAllFinalAsTheirAmountSays(
 /** The invariants a user checks in the databases after a run. */
 export async function expectConsistent(cluster: Cluster, orders: PlacedOrder[]): Promise<void> {
   const ids = orders.map((order) => order.orderId);
-  const [payments] = await cluster.query<{ payments: number; orders: number }>(
-    "payment",
-    "SELECT count(*)::int AS payments, count(DISTINCT order_id)::int AS orders FROM payments WHERE order_id = ANY($1::uuid[])",
-    [ids],
-  );
-  expect(payments).toEqual({ payments: ids.length, orders: ids.length });
+  // A compensated order's payment may be recorded after the order is final.
+  await eventually(async () => {
+    const [payments] = await cluster.query<{ payments: number; orders: number }>(
+      "payment",
+      "SELECT count(*)::int AS payments, count(DISTINCT order_id)::int AS orders FROM payments WHERE order_id = ANY($1::uuid[])",
+      [ids],
+    );
+    expect(payments).toEqual({ payments: ids.length, orders: ids.length });
+  }, 60_000);
   // The saga ends one message after the order: when it has consumed OrderConfirmed/Cancelled.
   await eventually(async () => {
     const [sagas] = await cluster.query<{ finished: number }>(
       "saga",
-      "SELECT count(*)::int AS finished FROM order_sagas WHERE order_id = ANY($1::uuid[]) AND state IN ('ORDER_CONFIRMED', 'ORDER_CANCELLED')",
+      `SELECT count(*)::int AS finished FROM order_sagas WHERE order_id = ANY($1::uuid[])
+       AND state IN ('ORDER_CONFIRMED', 'ORDER_CANCELLED', 'COMPENSATED')`,
       [ids],
     );
     expect(sagas!.finished).toBe(ids.length);
-  }, 30_000);
+  }, 60_000);
+  await expectMoneyRight(cluster, ids);
   for (const owner of ["order", "payment", "saga"] as const) {
     await eventually(async () => {
       const [pending] = await cluster.query<{ n: number }>(
         owner,
-        "SELECT count(*)::int AS n FROM outbox",
+        // Parked rows wait for an operator; everything else must have left.
+        "SELECT count(*)::int AS n FROM outbox WHERE parked_at IS NULL",
       );
       expect({ owner, pending: pending!.n }).toEqual({ owner, pending: 0 });
     });
@@ -135,4 +141,50 @@ export async function finalStatus(
     expect(["CONFIRMED", "CANCELLED"]).toContain(response.body.status);
     return response.body;
   }, 30_000);
+}
+
+interface MoneyRow {
+  order_id: string;
+  order_status: string;
+  payment_status: string | null;
+  charges: number;
+  kept: number;
+}
+
+/**
+ * What the provider's own ledger says, per order: a CONFIRMED order was charged exactly once and
+ * keeps that charge; a CANCELLED one keeps nothing (charged at most once, and then refunded).
+ * Counted per order, not per idempotency key, so a charge under a second key would show.
+ */
+export async function expectMoneyRight(cluster: Cluster, orderIds: string[]): Promise<void> {
+  await eventually(async () => {
+    const orders = await cluster.query<{ id: string; status: string }>(
+      "order",
+      "SELECT id, status FROM orders WHERE id = ANY($1::uuid[])",
+      [orderIds],
+    );
+    const money = await cluster.query<Omit<MoneyRow, "order_status">>(
+      "payment",
+      `SELECT o.id AS order_id, p.status AS payment_status,
+         count(l.*) FILTER (WHERE l.outcome = 'CHARGED')::int AS charges,
+         count(l.*) FILTER (WHERE l.outcome = 'CHARGED' AND l.refunded_at IS NULL)::int AS kept
+       FROM unnest($1::uuid[]) AS o(id)
+       LEFT JOIN payments p ON p.order_id = o.id
+       LEFT JOIN simulated_provider_ledger l ON l.order_id = o.id
+       GROUP BY o.id, p.status`,
+      [orderIds],
+    );
+    const statusOf = new Map(orders.map((order) => [order.id, order.status]));
+    const wrong = money
+      .map((row) => ({ ...row, order_status: statusOf.get(row.order_id) ?? "MISSING" }))
+      .filter((row) =>
+        row.order_status === "CONFIRMED"
+          ? row.charges !== 1 || row.kept !== 1 || row.payment_status !== "COMPLETED"
+          : row.order_status !== "CANCELLED" ||
+            row.charges > 1 ||
+            row.kept !== 0 ||
+            !["FAILED", "CANCELLED", "REFUNDED"].includes(row.payment_status ?? "FAILED"),
+      );
+    expect(wrong).toEqual([]);
+  }, 60_000);
 }
