@@ -147,7 +147,7 @@ async function stopAll(nodes: ChildProcess[]): Promise<void> {
   );
 }
 
-function databaseUrls(server: string, prefix: string): Record<DatabaseOwner, string> {
+export function databaseUrls(server: string, prefix: string): Record<DatabaseOwner, string> {
   const urls = OWNERS.map((owner) => {
     const url = new URL(server);
     url.pathname = `/${prefix}${owner}`;
@@ -156,7 +156,7 @@ function databaseUrls(server: string, prefix: string): Record<DatabaseOwner, str
   return Object.fromEntries(urls) as Record<DatabaseOwner, string>;
 }
 
-async function dropDatabases(server: string, urls: string[]): Promise<void> {
+export async function dropDatabases(server: string, urls: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {

@@ -77,6 +77,11 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
                 ]);
               }
               ctx.meta.idempotencyKey = key;
+            } else if (req.method === "POST") {
+              // Every POST is idempotent inside the system: when the broker retries the call on
+              // another order node (the first one died mid-request), the retry cannot place a
+              // second order. A retry runs this hook again with the same context: keep its key.
+              ctx.meta.idempotencyKey ??= `gateway:${randomUUID()}`;
             }
           },
           onAfterCall(

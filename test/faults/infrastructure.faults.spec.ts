@@ -16,7 +16,7 @@ import {
   placeOrders,
   type PlacedOrder,
 } from "../e2e/support/orders";
-import { killBroker, startBroker } from "./support/broker";
+import { killBroker, startBroker } from "../../scripts/chaos/broker";
 import { TcpProxy } from "./support/tcp-proxy";
 
 /**

@@ -25,7 +25,21 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
     },
     logLevel: config.logLevel,
     requestTimeout: config.requestTimeoutMs,
-    retryPolicy: { enabled: false },
+    // A node killed mid-request is noticed by its missing heartbeats (6 s, not Moleculer's 30 s);
+    // its pending requests are then rejected as retryable and retried on another node. Only
+    // retryable errors are (REQUEST_REJECTED, SERVICE_NOT_AVAILABLE, a timeout, an unreachable
+    // database): every action the gateway calls is a read or idempotent (POST /orders always
+    // carries an idempotency key), so a retry never places a second order.
+    heartbeatInterval: 2,
+    heartbeatTimeout: 6,
+    retryPolicy: {
+      enabled: true,
+      retries: 3,
+      delay: 200,
+      maxDelay: 2_000,
+      factor: 2,
+      check: (error) => (error as { retryable?: boolean }).retryable === true,
+    },
     registry: { strategy: "RoundRobin", preferLocal: true },
     // On stop, wait for requests in flight instead of cutting them off.
     tracking: { enabled: true, shutdownTimeout: 10_000 },

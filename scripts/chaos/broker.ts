@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-const ROOT = path.resolve(__dirname, "../../..");
+// npm run and jest both run from the repository root (the build runs from .build/<hash>/).
+const ROOT = process.cwd();
 const PID_FILE = path.join(ROOT, ".data/kafka/kafka.pid");
 
 /** SIGKILLs the Kafka broker started by `npm run kafka:start` and waits until it is gone. */
