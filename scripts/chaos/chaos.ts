@@ -3,7 +3,7 @@
  * load while every node is SIGKILLed at random, each at least `--kills` times, and the broker
  * once; then the invariants, from the databases and the provider's ledger. See README "Chaos".
  *
- *   --orders N     orders to place (10000)        --rate R       orders per second offered (60)
+ *   --orders N     orders to place (10000)        --rate R       orders per second offered (40)
  *   --kills K      SIGKILLs per node (5)          --seed S       the random choices (1)
  *   --settle S     seconds to wait for the last orders once the chaos stops (300)
  */
@@ -66,7 +66,8 @@ async function waitUntilReady(gateway: string, timeoutMs = 120_000): Promise<voi
 
 async function main(): Promise<void> {
   const orders = option("orders", 10_000);
-  const rate = option("rate", 60);
+  // About as long as 5 kills of each of the 8 nodes take, so every kill happens under load.
+  const rate = option("rate", 40);
   const killsPerNode = option("kills", 5);
   const settleSeconds = option("settle", 300);
   const next = random(option("seed", 1));
@@ -111,14 +112,22 @@ async function main(): Promise<void> {
   }).finally(() => (clientDone = true));
 
   let brokerKilled = false;
+  /** From the broker's SIGKILL until the gateways accept orders again. */
+  const brokerOutage = { from: 0, to: 0 };
   while (!clientDone || nodes.some((node) => node.kills < killsPerNode)) {
     if (!brokerKilled && accepted >= orders / 2) {
       brokerKilled = true;
-      kills.push({ node: "kafka", at: Date.now() });
+      brokerOutage.from = Date.now();
+      kills.push({ node: "kafka", at: brokerOutage.from });
       await killBroker();
       await sleep(3_000);
       startBroker();
-      console.log(`  broker SIGKILLed and restarted at ${accepted} orders`);
+      const before = accepted;
+      while (accepted === before && !clientDone) await sleep(100);
+      brokerOutage.to = Date.now();
+      console.log(
+        `  broker SIGKILLed at ${before} orders; orders accepted again after ${((brokerOutage.to - brokerOutage.from) / 1000).toFixed(1)} s`,
+      );
     }
     const due = nodes.filter((node) => node.kills < killsPerNode);
     const pool = due.length > 0 ? due : nodes;
@@ -156,6 +165,11 @@ async function main(): Promise<void> {
       failedAttempts: report.failedAttempts,
       failedAttemptRate: round(report.failedAttempts / report.attempts, 4),
       failures: report.failures,
+      // RPC between nodes rides on Kafka: while the broker is down no request can succeed.
+      brokerOutageSeconds: round((brokerOutage.to - brokerOutage.from) / 1000, 1),
+      failedDuringBrokerOutage: report.failedAt.filter(
+        (at) => at >= brokerOutage.from && at <= brokerOutage.to,
+      ).length,
       gaveUp: report.gaveUp,
     },
     kills: {
@@ -182,7 +196,14 @@ async function main(): Promise<void> {
 
 function printSummary(result: {
   invariants: Invariants;
-  client: { attempts: number; failedAttempts: number; failedAttemptRate: number; gaveUp: number };
+  client: {
+    attempts: number;
+    failedAttempts: number;
+    failedAttemptRate: number;
+    brokerOutageSeconds: number;
+    failedDuringBrokerOutage: number;
+    gaveUp: number;
+  };
   kills: {
     total: number;
     restartToReadyMs: { p50: number; p95: number; max: number };
@@ -215,6 +236,14 @@ function printSummary(result: {
     [
       "failed POST attempts (retried with the same key)",
       `${result.client.failedAttempts} of ${result.client.attempts} (${(result.client.failedAttemptRate * 100).toFixed(2)} %)`,
+    ],
+    [
+      "  of which while the broker was down",
+      `${result.client.failedDuringBrokerOutage} (in ${result.client.brokerOutageSeconds} s)`,
+    ],
+    [
+      "  the others (node kills), of all attempts",
+      `${result.client.failedAttempts - result.client.failedDuringBrokerOutage} (${(((result.client.failedAttempts - result.client.failedDuringBrokerOutage) / result.client.attempts) * 100).toFixed(2)} %)`,
     ],
     ["orders the client gave up on", result.client.gaveUp],
     ["load phase", `${result.durationSeconds} s`],

@@ -27,6 +27,8 @@ export interface ClientReport {
   /** Attempts that failed: no answer (node killed mid-request, refused) or a 5xx. */
   failedAttempts: number;
   failures: Record<string, number>;
+  /** When each failed attempt ended (ms since the epoch), to tell outages apart afterwards. */
+  failedAt: number[];
 }
 
 const MAX_ATTEMPTS = 40;
@@ -50,9 +52,11 @@ export async function placeOrders(
     attempts: 0,
     failedAttempts: 0,
     failures: {},
+    failedAt: [],
   };
   const fail = (cause: string) => {
     report.failedAttempts += 1;
+    report.failedAt.push(Date.now());
     report.failures[cause] = (report.failures[cause] ?? 0) + 1;
   };
   // Like a load balancer's health check: a gateway that did not answer is skipped for a while.
