@@ -103,10 +103,13 @@ export default function createPaymentService(
       },
     },
     created(this: PaymentService) {
-      // The provider keeps its books on connections of its own, as a remote provider would.
+      // The provider keeps its books on connections of its own, as a remote provider would. Its
+      // commits do not wait for the disk: it stands in for someone else's system, and each call
+      // is its own commit, so durable ones would bill a WAL flush per order to the OMS.
       providerLedger = new SqlDatabase(config.databases.payment, {
         poolMax: 4,
         logger: this.logger,
+        durableCommits: false,
       });
       settler = new PaymentSettler({
         database: this.database,

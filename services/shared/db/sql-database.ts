@@ -40,6 +40,11 @@ export interface SqlDatabaseOptions {
   /** Connections for the write side: consumer batches, the relay, HTTP commands. */
   poolMax: number;
   logger: Logger;
+  /**
+   * false: commits do not wait for the WAL flush. Only for data that is not ours to keep (the
+   * simulated payment provider's books); never for a service's own state.
+   */
+  durableCommits?: boolean;
 }
 
 /**
@@ -66,7 +71,10 @@ export class SqlDatabase implements SqlExecutor {
       // Without sequential scans to choose from, a plan made at any size probes the index, so
       // the generic plan is safe to reuse (planning each execution cost a fifth of the server's
       // CPU). The read side (Sequelize, its own pool) plans as usual.
-      options: "-c enable_seqscan=off -c plan_cache_mode=force_generic_plan",
+      options: [
+        "-c enable_seqscan=off -c plan_cache_mode=force_generic_plan",
+        options.durableCommits === false ? "-c synchronous_commit=off" : "",
+      ].join(" "),
     });
     // An idle connection that dies (server restart) is reported here; the pool replaces it.
     this.pool.on("error", (error) =>
