@@ -1,6 +1,7 @@
 import { eventually } from "../../support/eventually";
 import { http } from "../../support/http";
-import type { Cluster } from "./cluster";
+import { Kafka, logLevel } from "kafkajs";
+import { KAFKA_BROKERS, type Cluster } from "./cluster";
 
 /** Above this total (in rupees) the simulated provider declines. */
 export const DECLINE_ABOVE = 100_000;
@@ -30,9 +31,10 @@ export async function placeOrders(
     tolerateFailures?: boolean;
     onAccepted?: (order: PlacedOrder) => void;
   } = {},
-): Promise<PlacedOrder[] & { refused?: number }> {
-  const placed: PlacedOrder[] & { refused?: number } = [];
+): Promise<PlacedOrder[] & { refused?: number; refusedWith?: Set<number> }> {
+  const placed: PlacedOrder[] & { refused?: number; refusedWith?: Set<number> } = [];
   placed.refused = 0;
+  placed.refusedWith = new Set();
   const concurrency = options.concurrency ?? 10;
   for (let start = 0; start < count; start += concurrency) {
     const batch = Array.from(
@@ -49,8 +51,10 @@ export async function placeOrders(
           const order = { orderId: response.body.orderId as string, total };
           placed.push(order);
           options.onAccepted?.(order);
-        } else if (options.tolerateFailures) placed.refused! += 1;
-        else
+        } else if (options.tolerateFailures) {
+          placed.refused! += 1;
+          placed.refusedWith!.add(response.status);
+        } else
           throw new Error(
             `POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`,
           );
@@ -187,4 +191,47 @@ export async function expectMoneyRight(cluster: Cluster, orderIds: string[]): Pr
       );
     expect(wrong).toEqual([]);
   }, 60_000);
+}
+
+/**
+ * Every consumer group of the cluster has committed up to the end of every partition it reads:
+ * nothing is left to consume (offsets are committed once a second, hence the wait).
+ */
+export async function expectNoLag(cluster: Cluster): Promise<void> {
+  const admin = new Kafka({
+    clientId: "e2e-lag",
+    brokers: KAFKA_BROKERS.split(","),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        const groups = (await admin.listGroups()).groups
+          .map((group) => group.groupId)
+          .filter((groupId) => groupId.startsWith(cluster.topicPrefix));
+        expect(groups.length).toBeGreaterThan(0);
+        const lagging: string[] = [];
+        for (const groupId of groups) {
+          for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+            const ends = new Map(
+              (await admin.fetchTopicOffsets(topic)).map((end) => [
+                end.partition,
+                Number(end.high),
+              ]),
+            );
+            for (const { partition, offset } of partitions) {
+              const lag = (ends.get(partition) ?? 0) - Math.max(Number(offset), 0);
+              if (lag > 0) lagging.push(`${groupId} ${topic}[${partition}] lag ${lag}`);
+            }
+          }
+        }
+        expect(lagging).toEqual([]);
+      },
+      60_000,
+      1_000,
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
