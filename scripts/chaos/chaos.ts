@@ -64,6 +64,9 @@ async function waitUntilReady(gateway: string, timeoutMs = 120_000): Promise<voi
   throw new Error(`${gateway} not ready after ${timeoutMs} ms`);
 }
 
+/** What to undo if the run fails half-way: no node or broker of it is left behind. */
+const cleanup: Array<() => Promise<unknown> | void> = [];
+
 async function main(): Promise<void> {
   const orders = option("orders", 10_000);
   // About as long as 5 kills of each of the 8 nodes take, so every kill happens under load.
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 
   const stopKafka = await ensureKafka(brokers);
+  cleanup.push(stopKafka);
   const databases = databaseUrls(server, "oms_chaos_");
   await dropDatabases(server, Object.values(databases));
   const common = {
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
     nodes.push(new ChaosNode("api", index + 1, { ...common, PORT: String(port) })),
   );
 
+  cleanup.unshift(() => Promise.all(nodes.map((node) => node.stop())));
   console.log(`chaos ${run}: starting ${nodes.map((node) => node.id).join(", ")}`);
   await Promise.all(nodes.map((node) => node.start()));
   await Promise.all(gateways.map((gateway) => waitUntilReady(gateway)));
@@ -147,8 +152,7 @@ async function main(): Promise<void> {
   const settled = await waitUntilSettled(databases, report.accepted, settleSeconds * 1000);
   const invariants = await checkInvariants(databases, report.accepted);
   const recovery = await recoveryAfterKills(databases, report.accepted, kills);
-  await Promise.all(nodes.map((node) => node.stop()));
-  stopKafka();
+  for (const undo of cleanup.splice(0)) await undo();
 
   const recoveries = recovery.map((kill) => kill.recoveredMs).filter(Number.isFinite);
   const result = {
@@ -252,7 +256,8 @@ function printSummary(result: {
   for (const [label, value] of lines) console.log(`${String(label).padEnd(50)} ${value}`);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error);
+  for (const undo of cleanup.splice(0)) await Promise.resolve(undo()).catch(() => undefined);
   process.exit(1);
 });

@@ -6,7 +6,12 @@ import { backoffDelay, delay } from "./backoff";
 import { BatchCoalescer } from "./batch-coalescer";
 import type { DeadLetterStore } from "./dead-letters";
 import { classifyFailure } from "./failure-class";
-import type { IncomingRecord, MessageBus, Subscription } from "./message-bus.port";
+import {
+  describeRecord,
+  type IncomingRecord,
+  type MessageBus,
+  type Subscription,
+} from "./message-bus.port";
 import type { MessageRejectedError } from "./message-rejected.error";
 
 /** Handles one contract's messages inside the batch's unit of work `W`. */
@@ -231,7 +236,7 @@ export class ConsumerRunner<W extends UnitOfWork> {
       }
     }
     this.options.logger.warn(
-      `Dead-lettering record ${describe(record)}: ${failure.code} ${failure.message}`,
+      `Dead-lettering record ${describeRecord(record)}: ${failure.code} ${failure.message}`,
     );
     await this.options.deadLetters.park(record, { ...failure, attempts: 1 });
     return null;
@@ -313,7 +318,3 @@ async function recordInInbox(
 
 /** PostgreSQL returns uuids in lower case; a producer may have written upper case. */
 const idOf = (message: Decoded<unknown>) => message.envelope.messageId.toLowerCase();
-
-function describe(record: IncomingRecord): string {
-  return `${record.topic}[${record.partition}]@${record.offset}`;
-}

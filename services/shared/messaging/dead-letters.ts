@@ -1,7 +1,7 @@
 import { deadLetterTopicOf } from "../../../contracts";
 import type { SqlExecutor } from "../db/sql-database";
 import type { Logger } from "../logger";
-import type { IncomingRecord, MessageBus } from "./message-bus.port";
+import { describeRecord, type IncomingRecord, type MessageBus } from "./message-bus.port";
 
 export interface DeadLetter {
   code: string;
@@ -103,7 +103,7 @@ export class DeadLetterStore {
     } catch (error) {
       const reason = (error as Error).message;
       this.logger?.error(
-        `Dead letter ${describe(record)} is kept in dead_letters only: its DLT record could not be published: ${reason}`,
+        `Dead letter ${describeRecord(record)} is kept in dead_letters only: its DLT record could not be published: ${reason}`,
       );
       await this.sql.query(
         `UPDATE dead_letters SET dlt_error = $5
@@ -150,6 +150,3 @@ export class DeadLetterStore {
 type StoredDeadLetter = Omit<DeadLetterRow, "value"> & { value: Buffer | null };
 
 const withoutNul = (text: string) => text.replaceAll("\u0000", "\uFFFD");
-
-const describe = (record: IncomingRecord) =>
-  `${record.topic}[${record.partition}]@${record.offset}`;

@@ -112,9 +112,15 @@ export class KafkaBus implements MessageBus {
   private async waitForLeaders(topics: string[], timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
-      const ready = metadata.every((topic) =>
-        topic.partitions.every((partition) => partition.leader >= 0),
+      const ready = await this.admin.fetchTopicMetadata({ topics }).then(
+        ({ topics: metadata }) =>
+          metadata.every((topic) => topic.partitions.every((partition) => partition.leader >= 0)),
+        // Seen with several nodes starting at once: a topic another node is creating right now
+        // is "not hosted" for a moment (UNKNOWN_TOPIC_OR_PARTITION, retriable). Not yet, not never.
+        (error: { retriable?: boolean }) => {
+          if (error.retriable !== true) throw error;
+          return false;
+        },
       );
       if (ready) return;
       if (Date.now() > deadline)

@@ -29,6 +29,11 @@ export interface IncomingRecord {
 
 /** Consecutive records of one partition, in offset order (never empty). A handler that joins
  * batches of several partitions keeps each partition's records consecutive and in order. */
+/** Where a record came from, for logs: `topic[partition]@offset`. */
+export function describeRecord(record: IncomingRecord): string {
+  return `${record.topic}[${record.partition}]@${record.offset}`;
+}
+
 export type BatchHandler = (records: readonly IncomingRecord[]) => Promise<void>;
 
 export interface SubscribeOptions {
