@@ -6,10 +6,13 @@ import {
   PaymentCompletedContract,
   PaymentFailedContract,
   PaymentRefundedContract,
+  type MessageContract,
 } from "../../contracts";
 import { Errors, type Context, type ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
 import { createSequelize } from "../shared/db/sequelize";
+import type { DomainError } from "../shared/domain/domain-error";
+import type { Result } from "../shared/domain/result";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { unwrapForMessage } from "../shared/runtime/domain-errors";
 import {
@@ -22,6 +25,8 @@ import { RecordOrderOutcomeHandler } from "./application/record-order-outcome/re
 import { RecordPaymentOutcomeHandler } from "./application/record-payment-outcome/record-payment-outcome.handler";
 import { PassDeadlineHandler } from "./application/pass-deadline/pass-deadline.handler";
 import { StartSagaHandler } from "./application/start-saga/start-saga.handler";
+import type { StepOutcome } from "./domain/order-saga.aggregate";
+import type { OrderSagaRepository } from "./domain/order-saga.repository.port";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels } from "./infrastructure/saga.models";
 import { toSagaView } from "./infrastructure/saga.view-mapper";
@@ -29,6 +34,11 @@ import { SagaSweeper } from "./infrastructure/saga-sweeper";
 import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
 type SagaService = PersistentService<SagaUnitOfWork>;
+
+/** A use case that moves a saga one step. */
+interface SagaStepHandler {
+  execute(input: never, sagas: OrderSagaRepository): Promise<Result<StepOutcome, DomainError>>;
+}
 
 /**
  * The saga orchestrator's edge: the consumers that drive the saga, the sweeper that moves sagas
@@ -45,63 +55,56 @@ export default function createSagaService(broker: ServiceBroker): DbServiceSchem
   const passDeadline = new PassDeadlineHandler();
   let sweeper: SagaSweeper | undefined;
 
+  /** A message that moves the saga one step: its fields, as the use case's input. */
+  const onMessage = <T, H extends SagaStepHandler>(
+    contract: MessageContract<T>,
+    handler: H,
+    inputOf: (payload: T, causationId: string) => Parameters<H["execute"]>[0],
+  ) =>
+    consumerOf(contract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
+      unwrapForMessage(await handler.execute(inputOf(payload, messageId), work.sagas(messageId)));
+    });
+
   const consumers: MessageConsumer<SagaUnitOfWork>[] = [
-    consumerOf(OrderCreatedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      const command = { orderId: payload.orderId, total: payload.total, causationId: messageId };
-      unwrapForMessage(await startSaga.execute(command, work.sagas(messageId)));
-    }),
-    consumerOf(PaymentCompletedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      const outcome = {
-        orderId: payload.orderId,
-        causationId: messageId,
-        result: "completed",
-      } as const;
-      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
-    }),
-    consumerOf(PaymentFailedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      const outcome = {
-        orderId: payload.orderId,
-        causationId: messageId,
-        result: "failed",
-        reason: payload.reason,
-      } as const;
-      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
-    }),
-    consumerOf(PaymentCancelledContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      const outcome = {
-        orderId: payload.orderId,
-        causationId: messageId,
-        result: "released",
-        refunded: false,
-      } as const;
-      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
-    }),
-    consumerOf(PaymentRefundedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      const outcome = {
-        orderId: payload.orderId,
-        causationId: messageId,
-        result: "released",
-        refunded: true,
-      } as const;
-      unwrapForMessage(await recordPayment.execute(outcome, work.sagas(messageId)));
-    }),
-    consumerOf(OrderConfirmedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      const outcome = {
-        orderId: payload.orderId,
-        causationId: messageId,
-        confirmed: true,
-      } as const;
-      unwrapForMessage(await recordOrder.execute(outcome, work.sagas(messageId)));
-    }),
-    consumerOf(OrderCancelledContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      const outcome = {
-        orderId: payload.orderId,
-        causationId: messageId,
-        confirmed: false,
-        reason: payload.reason,
-      } as const;
-      unwrapForMessage(await recordOrder.execute(outcome, work.sagas(messageId)));
-    }),
+    onMessage(OrderCreatedContract, startSaga, ({ orderId, total }, causationId) => ({
+      orderId,
+      total,
+      causationId,
+    })),
+    onMessage(PaymentCompletedContract, recordPayment, ({ orderId }, causationId) => ({
+      orderId,
+      causationId,
+      result: "completed" as const,
+    })),
+    onMessage(PaymentFailedContract, recordPayment, ({ orderId, reason }, causationId) => ({
+      orderId,
+      causationId,
+      result: "failed" as const,
+      reason,
+    })),
+    onMessage(PaymentCancelledContract, recordPayment, ({ orderId }, causationId) => ({
+      orderId,
+      causationId,
+      result: "released" as const,
+      refunded: false,
+    })),
+    onMessage(PaymentRefundedContract, recordPayment, ({ orderId }, causationId) => ({
+      orderId,
+      causationId,
+      result: "released" as const,
+      refunded: true,
+    })),
+    onMessage(OrderConfirmedContract, recordOrder, ({ orderId }, causationId) => ({
+      orderId,
+      causationId,
+      confirmed: true as const,
+    })),
+    onMessage(OrderCancelledContract, recordOrder, ({ orderId, reason }, causationId) => ({
+      orderId,
+      causationId,
+      confirmed: false as const,
+      reason,
+    })),
   ];
 
   return {

@@ -1,6 +1,7 @@
 import { statement, type SqlDatabase } from "../../shared/db/sql-database";
 import { storedMoney } from "../../shared/db/stored-money";
 import type { Logger } from "../../shared/logger";
+import { PeriodicTask } from "../../shared/runtime/periodic-task";
 import {
   askProvider,
   type ClaimedPayment,
@@ -61,36 +62,23 @@ const CLAIM = statement(
  * payment consumer, and on a timer for payments left behind by a crash.
  */
 export class PaymentSettler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wokenWhileRunning = false;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly options: PaymentSettlerOptions) {}
+  constructor(private readonly options: PaymentSettlerOptions) {
+    this.task = new PeriodicTask(options.pollIntervalMs, () => this.drain());
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
-    this.timer.unref();
-    this.wake();
+    this.task.start({ now: true });
   }
 
+  /** A payment consumer committed: payments may wait for the provider now. */
   wake(): void {
-    if (this.running) {
-      this.wokenWhileRunning = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.wokenWhileRunning && this.timer) {
-        this.wokenWhileRunning = false;
-        this.wake();
-      }
-    });
+    this.task.wake();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private async drain(): Promise<void> {
@@ -98,7 +86,7 @@ export class PaymentSettler {
       for (;;) {
         const claimed = await this.claim();
         if (claimed.length > 0) await this.settle(claimed);
-        if (claimed.length < this.options.batchSize || !this.timer) return;
+        if (claimed.length < this.options.batchSize || !this.task.active) return;
       }
     } catch (error) {
       // The claims lapse and are taken again: nothing is lost by waiting for the next turn.

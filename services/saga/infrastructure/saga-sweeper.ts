@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { statement, type SqlExecutor } from "../../shared/db/sql-database";
 import type { Logger } from "../../shared/logger";
+import { PeriodicTask } from "../../shared/runtime/periodic-task";
 
 /**
  * Sagas past their deadline, oldest first. SKIP LOCKED: several saga nodes sweep at once without
@@ -25,22 +26,18 @@ export interface SagaSweeperOptions {
 
 /** Every `intervalMs`, moves the sagas whose deadline has passed (PassDeadlineHandler). */
 export class SagaSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly options: SagaSweeperOptions) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweepAll().finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+  constructor(private readonly options: SagaSweeperOptions) {
+    this.task = new PeriodicTask(options.intervalMs, () => this.sweepAll());
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private async sweepAll(): Promise<void> {
@@ -51,7 +48,7 @@ export class SagaSweeper {
       for (;;) {
         const swept = await sweep(due, `deadline-sweep-${randomUUID()}`);
         if (swept > 0) logger.info(`Moved ${swept} saga(s) past their deadline`);
-        if (swept < batchSize || !this.timer) return;
+        if (swept < batchSize || !this.task.active) return;
       }
     } catch (error) {
       logger.warn(`Sweeping saga deadlines failed: ${(error as Error).message}`);

@@ -1,5 +1,6 @@
 import { statement, type SqlExecutor } from "../db/sql-database";
 import type { Logger } from "../logger";
+import { PeriodicTask } from "../runtime/periodic-task";
 import { delay } from "./backoff";
 
 export interface RetentionOptions {
@@ -41,27 +42,23 @@ const PRUNE_DEAD_LETTERS = statement(
  * deleted once published.) Runs every `intervalMs`, in small batches.
  */
 export class MessagingRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly options: RetentionOptions) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .catch((error: Error) =>
-          this.options.logger.warn(`Pruning messaging tables failed: ${error.message}`),
-        )
-        .then(() => undefined)
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+  constructor(private readonly options: RetentionOptions) {
+    this.task = new PeriodicTask(options.intervalMs, () =>
+      this.runOnce().then(
+        () => undefined,
+        (error: Error) => options.logger.warn(`Pruning messaging tables failed: ${error.message}`),
+      ),
+    );
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass over both tables; returns how many rows each lost. */
