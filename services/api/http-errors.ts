@@ -9,7 +9,7 @@ export interface ErrorBody {
 /** Domain codes → HTTP statuses, decided here and nowhere else. */
 const STATUS_BY_CODE: Record<string, number> = {
   VALIDATION_ERROR: 400,
-  VALIDATION_FAILED: 400,
+  INVALID_ORDER: 400,
   MALFORMED_JSON: 400,
   ORDER_NOT_FOUND: 404,
   PAYMENT_NOT_FOUND: 404,

@@ -1,11 +1,11 @@
 import { CancelPaymentContract, InitiatePaymentContract } from "../../contracts";
-import { Errors, type Context, type ServiceBroker } from "moleculer";
+import type { Context, ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import { SqlDatabase } from "../shared/db/sql-database";
 import { Money } from "../shared/domain/money.value-object";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
-import { unwrapForMessage } from "../shared/runtime/domain-errors";
+import { toServiceError, unwrapForMessage } from "../shared/runtime/domain-errors";
 import {
   persistenceMixins,
   type DbServiceSchema,
@@ -16,6 +16,7 @@ import { platformOf } from "../shared/runtime/platform";
 import { CancelPaymentHandler } from "./application/cancel-payment/cancel-payment.handler";
 import { InitiatePaymentHandler } from "./application/initiate-payment/initiate-payment.handler";
 import { recordAnswer } from "./application/settle-payment/settle-payment";
+import { paymentNotFound } from "./domain/payment.errors";
 import { paymentMigrations } from "./infrastructure/migrations";
 import { PaymentSettler, type SettledAnswer } from "./infrastructure/payment-settler";
 import { definePaymentModel, type PaymentRecord } from "./infrastructure/payment.models";
@@ -91,13 +92,7 @@ export default function createPaymentService(
         params: { orderId: { type: "uuid" } },
         async handler(this: PaymentService, ctx: Context<{ orderId: string }>) {
           const record = await this.adapter.findOne({ where: { orderId: ctx.params.orderId } });
-          if (!record) {
-            throw new Errors.MoleculerClientError(
-              `no payment for order ${ctx.params.orderId} yet`,
-              404,
-              "PAYMENT_NOT_FOUND",
-            );
-          }
+          if (!record) throw toServiceError(paymentNotFound(ctx.params.orderId));
           return toPaymentView(record);
         },
       },

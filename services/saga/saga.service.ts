@@ -8,13 +8,13 @@ import {
   PaymentRefundedContract,
   type MessageContract,
 } from "../../contracts";
-import { Errors, type Context, type ServiceBroker } from "moleculer";
+import type { Context, ServiceBroker } from "moleculer";
 import SqlAdapter from "moleculer-db-adapter-sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import type { DomainError } from "../shared/domain/domain-error";
 import type { Result } from "../shared/domain/result";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
-import { unwrapForMessage } from "../shared/runtime/domain-errors";
+import { toServiceError, unwrapForMessage } from "../shared/runtime/domain-errors";
 import {
   persistenceMixins,
   type DbServiceSchema,
@@ -27,6 +27,7 @@ import { PassDeadlineHandler } from "./application/pass-deadline/pass-deadline.h
 import { StartSagaHandler } from "./application/start-saga/start-saga.handler";
 import type { StepOutcome } from "./domain/order-saga.aggregate";
 import type { OrderSagaRepository } from "./domain/order-saga.repository.port";
+import { sagaNotFound } from "./domain/saga.errors";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels } from "./infrastructure/saga.models";
 import { toSagaView } from "./infrastructure/saga.view-mapper";
@@ -127,12 +128,7 @@ export default function createSagaService(broker: ServiceBroker): DbServiceSchem
             include: [{ model: models.SagaTransition, as: "transitions" }],
             order: [[{ model: models.SagaTransition, as: "transitions" }, "id", "ASC"]],
           });
-          if (!record)
-            throw new Errors.MoleculerClientError(
-              `no saga for order ${ctx.params.orderId} yet`,
-              404,
-              "SAGA_NOT_FOUND",
-            );
+          if (!record) throw toServiceError(sagaNotFound(ctx.params.orderId));
           return toSagaView(record);
         },
       },

@@ -1,3 +1,4 @@
+import { AggregateRoot } from "../../shared/domain/aggregate-root";
 import { DomainError } from "../../shared/domain/domain-error";
 import { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
@@ -31,10 +32,10 @@ export type TransitionOutcome = "changed" | "unchanged" | "refused";
  * asks to confirm an order that was cancelled meanwhile, learns the truth instead of waiting.
  * Cancelling a confirmed order is refused outright: no saga asks that.
  */
-export class Order {
-  private events: OrderEvent[] = [];
-
-  private constructor(private props: OrderProps) {}
+export class Order extends AggregateRoot<OrderEvent> {
+  private constructor(private props: OrderProps) {
+    super();
+  }
 
   static place(input: {
     id: string;
@@ -77,7 +78,7 @@ export class Order {
       createdAt: input.now,
       updatedAt: input.now,
     });
-    order.events.push({
+    order.record({
       type: "OrderPlaced",
       orderId: input.id,
       items: order.items,
@@ -128,7 +129,7 @@ export class Order {
       return ok(this.props.status === OrderStatus.Confirmed ? "unchanged" : "refused");
     }
     this.props = { ...this.props, status: OrderStatus.Confirmed, updatedAt: now };
-    this.events.push({ type: "OrderConfirmed", orderId: this.id, at: now });
+    this.record({ type: "OrderConfirmed", orderId: this.id, at: now });
     return ok("changed");
   }
 
@@ -146,27 +147,20 @@ export class Order {
       cancellationReason: reason,
       updatedAt: now,
     };
-    this.events.push({ type: "OrderCancelled", orderId: this.id, reason, at: now });
+    this.record({ type: "OrderCancelled", orderId: this.id, reason, at: now });
     return ok("changed");
   }
 
   /** The event that says how the order ended, again. */
   private announceEnd(now: Date): void {
     if (this.props.status === OrderStatus.Confirmed)
-      this.events.push({ type: "OrderConfirmed", orderId: this.id, at: now });
+      this.record({ type: "OrderConfirmed", orderId: this.id, at: now });
     else
-      this.events.push({
+      this.record({
         type: "OrderCancelled",
         orderId: this.id,
         reason: this.props.cancellationReason ?? "cancelled",
         at: now,
       });
-  }
-
-  /** Hands the recorded events to the repository, which writes them to the outbox. */
-  pullEvents(): OrderEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
   }
 }

@@ -3,7 +3,7 @@ import { DomainError } from "../../shared/domain/domain-error";
 /** Stable codes for the order context; the gateway maps them to HTTP statuses. */
 export const OrderErrorCode = {
   NotFound: "ORDER_NOT_FOUND",
-  InvalidOrder: "VALIDATION_FAILED",
+  InvalidOrder: "INVALID_ORDER",
   IllegalTransition: "ILLEGAL_ORDER_TRANSITION",
   IdempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
 } as const;

@@ -1,7 +1,9 @@
-import { DomainError } from "../../shared/domain/domain-error";
+import { AggregateRoot } from "../../shared/domain/aggregate-root";
+import type { DomainError } from "../../shared/domain/domain-error";
 import type { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
 import type { ChargeOutcome } from "./payment-provider.port";
+import { paymentNotBeingCancelled } from "./payment.errors";
 import type { PaymentEvent } from "./payment.events";
 import { AWAITING_PROVIDER, PaymentStatus } from "./payment-status";
 
@@ -32,10 +34,10 @@ export type PaymentOutcome = "applied" | "unchanged";
  * A cancel that arrives before the payment exists records it CANCELLED at once: a later
  * InitiatePayment then finds it and charges nothing.
  */
-export class Payment {
-  private events: PaymentEvent[] = [];
-
-  private constructor(private props: PaymentProps) {}
+export class Payment extends AggregateRoot<PaymentEvent> {
+  private constructor(private props: PaymentProps) {
+    super();
+  }
 
   static initiate(input: { id: string; orderId: string; amount: Money; now: Date }): Payment {
     return new Payment({
@@ -148,17 +150,11 @@ export class Payment {
   recordRelease(refunded: boolean, now: Date): Result<PaymentOutcome, DomainError> {
     const { status } = this.props;
     if (status !== PaymentStatus.Cancelling && status !== PaymentStatus.Refunding) {
-      return err(new DomainError("PAYMENT_NOT_BEING_CANCELLED", `payment ${this.id} is ${status}`));
+      return err(paymentNotBeingCancelled(this.id, status));
     }
     this.move(refunded ? PaymentStatus.Refunded : PaymentStatus.Cancelled, now, {});
     this.announce(refunded ? "PaymentRefunded" : "PaymentCancelled", now);
     return ok("applied");
-  }
-
-  pullEvents(): PaymentEvent[] {
-    const events = this.events;
-    this.events = [];
-    return events;
   }
 
   private move(status: PaymentStatus, now: Date, changes: Partial<PaymentProps>): void {
@@ -167,7 +163,7 @@ export class Payment {
 
   private announce(type: PaymentEvent["type"], at: Date): void {
     const fact = { paymentId: this.id, orderId: this.orderId, amount: this.amount, at };
-    if (type === "PaymentCompleted") this.events.push({ type, ...fact });
-    else this.events.push({ type, ...fact, reason: this.props.failureReason ?? "cancelled" });
+    if (type === "PaymentCompleted") this.record({ type, ...fact });
+    else this.record({ type, ...fact, reason: this.props.failureReason ?? "cancelled" });
   }
 }

@@ -1,7 +1,8 @@
-import { DomainError } from "../../shared/domain/domain-error";
+import type { DomainError } from "../../shared/domain/domain-error";
 import type { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
 import type { SagaCommand } from "./saga.commands";
+import { illegalSagaTransition } from "./saga.errors";
 import { SagaState } from "./saga-state";
 import { SAGA_STEPS, type SagaStep } from "./saga-transitions";
 
@@ -24,8 +25,6 @@ export interface OrderSagaProps {
 }
 
 export type StepOutcome = "applied" | "duplicate";
-
-export const ILLEGAL_SAGA_TRANSITION = "ILLEGAL_SAGA_TRANSITION";
 
 /** Why the saga gave up on a payment, as the order's cancellation reason says. */
 export const PAYMENT_TIMED_OUT = "payment timed out";
@@ -206,12 +205,8 @@ export class OrderSaga {
     if (rule.alreadyDone.includes(from)) return ok("duplicate");
     const to = rule.moves[from];
     if (!to) {
-      return err(
-        new DomainError(
-          ILLEGAL_SAGA_TRANSITION,
-          `saga ${this.orderId} is ${from}; ${name} needs ${Object.keys(rule.moves).join(" or ")}`,
-        ),
-      );
+      const needs = Object.keys(rule.moves).join(" or ");
+      return err(illegalSagaTransition(this.orderId, from, name, needs));
     }
     this.newTransitions.push({ from, to, at: now, causationId, note });
     this.props = { ...this.props, state: to, updatedAt: now };

@@ -19,6 +19,8 @@ import {
 } from "../db/unit-of-work";
 import type { MessageConsumer } from "../messaging/consumer-runner";
 import { ServiceMessaging } from "../messaging/service-messaging";
+import { DomainError } from "../domain/domain-error";
+import { toServiceError } from "./domain-errors";
 import { platformOf } from "./platform";
 
 /** What a service built with `persistenceMixins` can use from its own code. */
@@ -148,10 +150,8 @@ function messagingMixin<W extends UnitOfWork>({
         async handler(this: PersistentService<W>, ctx: Context<{ id: number }>) {
           const replayed = await this.messaging.deadLetters.replay(ctx.params.id);
           if (!replayed)
-            throw new Errors.MoleculerClientError(
-              `dead letter ${ctx.params.id} not found`,
-              404,
-              "DEAD_LETTER_NOT_FOUND",
+            throw toServiceError(
+              new DomainError("DEAD_LETTER_NOT_FOUND", `dead letter ${ctx.params.id} not found`),
             );
           return { replayed: ctx.params.id, topic: replayed.sourceTopic };
         },

@@ -7,9 +7,9 @@ import { toServiceError } from "../../../services/shared/runtime/domain-errors";
 const NOW = new Date("2025-01-01T10:00:00.000Z");
 
 describe("toErrorBody: domain errors crossing the broker", () => {
-  it("VALIDATION_FAILED is a 400 with the domain's field errors", () => {
+  it("INVALID_ORDER is a 400 with the domain's field errors", () => {
     const error = toServiceError(
-      new DomainError("VALIDATION_FAILED", "Validation failed", {
+      new DomainError("INVALID_ORDER", "Validation failed", {
         "items[0].quantity": "too many",
       }),
     );

@@ -22,7 +22,7 @@ describe("Order.place", () => {
 
   it("refuses an order without items, naming the items field", () => {
     const error = unwrapError(place([]));
-    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.code).toBe("INVALID_ORDER");
     expect(Object.keys(error.details ?? {})).toEqual(["items"]);
   });
 
@@ -30,13 +30,13 @@ describe("Order.place", () => {
     const lines = (count: number) => Array.from({ length: count }, (_, i) => item(`p-${i}`, 1));
     expect(unwrap(place(lines(MAX_ITEMS_PER_ORDER))).items).toHaveLength(MAX_ITEMS_PER_ORDER);
     const error = unwrapError(place(lines(MAX_ITEMS_PER_ORDER + 1)));
-    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.code).toBe("INVALID_ORDER");
     expect(error.details).toEqual({ items: expect.stringContaining(String(MAX_ITEMS_PER_ORDER)) });
   });
 
   it("refuses a price in another currency, naming the line", () => {
     const error = unwrapError(place([item("p-1", 1, inr(100)), item("p-2", 1, usd(100))]));
-    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.code).toBe("INVALID_ORDER");
     expect(error.details).toEqual({ "items[1].price": "must be in INR" });
   });
 

@@ -56,7 +56,7 @@ describe("PlaceOrderHandler: validation", () => {
         orders,
       ),
     );
-    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.code).toBe("INVALID_ORDER");
     expect(error.message).toBe("Validation failed");
     expect(Object.keys(error.details ?? {}).sort()).toEqual([
       "items[0].quantity",
@@ -72,7 +72,7 @@ describe("PlaceOrderHandler: validation", () => {
     const error = unwrapError(
       await handlerWithIds("order-1").execute(command([]), new InMemoryOrderRepository()),
     );
-    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.code).toBe("INVALID_ORDER");
     expect(error.details).toEqual({ items: expect.any(String) });
   });
 

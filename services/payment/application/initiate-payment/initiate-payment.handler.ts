@@ -1,7 +1,8 @@
-import { DomainError } from "../../../shared/domain/domain-error";
+import type { DomainError } from "../../../shared/domain/domain-error";
 import { Money } from "../../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../../shared/domain/result";
 import { Payment } from "../../domain/payment.aggregate";
+import { paymentAmountMismatch } from "../../domain/payment.errors";
 import type { PaymentRepository } from "../../domain/payment.repository.port";
 import { paymentIdFor } from "../payment-id";
 
@@ -31,14 +32,8 @@ export class InitiatePaymentHandler {
 
     const existing = await payments.findByOrderId(command.orderId);
     if (existing) {
-      if (!existing.amount.equals(amount.value)) {
-        return err(
-          new DomainError(
-            "PAYMENT_AMOUNT_MISMATCH",
-            `payment ${existing.id} is for ${existing.amount}, not ${amount.value}`,
-          ),
-        );
-      }
+      if (!existing.amount.equals(amount.value))
+        return err(paymentAmountMismatch(existing.id, existing.amount, amount.value));
       return ok("duplicate");
     }
     const payment = Payment.initiate({

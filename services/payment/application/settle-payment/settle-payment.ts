@@ -1,4 +1,4 @@
-import { DomainError } from "../../../shared/domain/domain-error";
+import type { DomainError } from "../../../shared/domain/domain-error";
 import { err, ok, type Result } from "../../../shared/domain/result";
 import type { Payment, PaymentOutcome } from "../../domain/payment.aggregate";
 import type {
@@ -6,6 +6,7 @@ import type {
   ChargeRequest,
   PaymentProvider,
 } from "../../domain/payment-provider.port";
+import { paymentNotFound } from "../../domain/payment.errors";
 import type { PaymentRepository } from "../../domain/payment.repository.port";
 import { PaymentStatus } from "../../domain/payment-status";
 
@@ -50,7 +51,7 @@ export async function recordAnswer(
   now: Date,
 ): Promise<Result<PaymentOutcome, DomainError>> {
   const payment = await payments.findByOrderId(orderId);
-  if (!payment) return err(new DomainError("PAYMENT_NOT_FOUND", `no payment for order ${orderId}`));
+  if (!payment) return err(paymentNotFound(orderId));
   const outcome = apply(payment, answer, now);
   if (outcome.ok && outcome.value === "applied") await payments.save(payment);
   return outcome;
