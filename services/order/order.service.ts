@@ -20,11 +20,8 @@ import { MAX_QUANTITY_PER_LINE } from "./domain/quantity.value-object";
 import { OrderStatus } from "./domain/order-status";
 import { MAX_ITEMS_PER_ORDER } from "./domain/order.aggregate";
 import { orderMigrations } from "./infrastructure/migrations";
-import { defineOrderModels } from "./infrastructure/order.models";
-import {
-  SequelizeOrderQueries,
-  toOrderSummaryView,
-} from "./infrastructure/sequelize-order.queries";
+import { defineOrderModels, type OrderRecord } from "./infrastructure/order.models";
+import { toOrderSummaryView, toOrderView } from "./infrastructure/order.view-mapper";
 import { OrderUnitOfWork } from "./infrastructure/order.unit-of-work";
 
 interface ListParams {
@@ -38,6 +35,7 @@ interface ListParams {
  * commands. Each one validates, builds a command, runs the use case and maps the result.
  */
 type OrderService = PersistentService<OrderUnitOfWork> & {
+  adapter: { findOne(query: object): Promise<OrderRecord | null> };
   _list(
     ctx: Context,
     params: object,
@@ -50,7 +48,6 @@ export default function createOrderService(
   const { config } = platformOf(broker);
   const sequelize = createSequelize(config.databases.order);
   const models = defineOrderModels(sequelize);
-  const queries = new SequelizeOrderQueries(models);
   const placeOrder = new PlaceOrderHandler({ currency: config.currency });
   const confirmOrder = new ConfirmOrderHandler();
   const cancelOrder = new CancelOrderHandler();
@@ -128,10 +125,15 @@ export default function createOrderService(
 
       get: {
         params: { orderId: { type: "uuid" } },
-        async handler(ctx: Context<{ orderId: string }>) {
-          const order = await queries.getOrder(ctx.params.orderId);
-          if (!order) throw toServiceError(orderNotFound(ctx.params.orderId));
-          return order;
+        async handler(this: OrderService, ctx: Context<{ orderId: string }>) {
+          const items = { model: models.OrderItem, as: "items" };
+          const record = await this.adapter.findOne({
+            where: { id: ctx.params.orderId },
+            include: [items],
+            order: [[items, "lineNo", "ASC"]],
+          });
+          if (!record) throw toServiceError(orderNotFound(ctx.params.orderId));
+          return toOrderView(record);
         },
       },
 

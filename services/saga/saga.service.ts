@@ -29,12 +29,14 @@ import type { StepOutcome } from "./domain/order-saga.aggregate";
 import type { OrderSagaRepository } from "./domain/order-saga.repository.port";
 import { sagaNotFound } from "./domain/saga.errors";
 import { sagaMigrations } from "./infrastructure/migrations";
-import { defineSagaModels } from "./infrastructure/saga.models";
+import { defineSagaModels, type SagaRecord } from "./infrastructure/saga.models";
 import { toSagaView } from "./infrastructure/saga.view-mapper";
 import { SagaSweeper } from "./infrastructure/saga-sweeper";
 import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
-type SagaService = PersistentService<SagaUnitOfWork>;
+type SagaService = PersistentService<SagaUnitOfWork> & {
+  adapter: { findOne(query: object): Promise<SagaRecord | null> };
+};
 
 /** A use case that moves a saga one step. */
 interface SagaStepHandler {
@@ -124,9 +126,11 @@ export default function createSagaService(broker: ServiceBroker): DbServiceSchem
       get: {
         params: { orderId: { type: "uuid" } },
         async handler(this: SagaService, ctx: Context<{ orderId: string }>) {
-          const record = await models.Saga.findByPk(ctx.params.orderId, {
-            include: [{ model: models.SagaTransition, as: "transitions" }],
-            order: [[{ model: models.SagaTransition, as: "transitions" }, "id", "ASC"]],
+          const transitions = { model: models.SagaTransition, as: "transitions" };
+          const record = await this.adapter.findOne({
+            where: { orderId: ctx.params.orderId },
+            include: [transitions],
+            order: [[transitions, "id", "ASC"]],
           });
           if (!record) throw toServiceError(sagaNotFound(ctx.params.orderId));
           return toSagaView(record);
