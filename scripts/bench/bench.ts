@@ -11,7 +11,6 @@
  * bench/results/<date>.json and .svg and exits 1 if any order did not end as its amount says.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +20,7 @@ import { HttpLoad } from "./http-load";
 import { OmsDatabases } from "./oms-databases";
 import { idleLatency, measure, measureWithCost, type PhaseContext } from "./phases";
 import { renderChart, renderTable, type ModeResult } from "./report";
+import { freePort } from "../support/free-port";
 import { ensureKafka, startDistributed, startEmbedded, type RunningSystem } from "./systems";
 
 const DECLINE_ABOVE = "100000.00";
@@ -178,17 +178,6 @@ function parseOptions(): Options {
     burst: values.quick ? 5_000 : Number(values.burst),
     fractions: values.quick ? [0.5, 0.7] : [0.25, 0.5, 0.7, 0.9],
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 // kafkajs, which counts the Kafka records, trips Node 24's TimeoutNegativeWarning once: harmless

@@ -119,11 +119,17 @@ function launch(name: string, args: string[], env: Record<string, string>): Chil
   });
 }
 
-async function waitUntilReady(baseUrl: string, nodes: ChildProcess[], timeoutMs = 120_000) {
+/** Until `/health/ready` answers 200; fails early if one of `nodes` exits meanwhile. */
+export async function waitUntilReady(
+  baseUrl: string,
+  nodes: ChildProcess[] = [],
+  timeoutMs = 120_000,
+  logs = ".data/bench/logs",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const exited = nodes.find((node) => node.exitCode !== null);
-    if (exited) throw new Error(`a node exited during start-up; see .data/bench/logs`);
+    if (exited) throw new Error(`a node exited during start-up; see ${logs}`);
     const ready = await fetch(`${baseUrl}/health/ready`).then(
       (response) => response.ok,
       () => false,
@@ -131,7 +137,7 @@ async function waitUntilReady(baseUrl: string, nodes: ChildProcess[], timeoutMs 
     if (ready) return;
     await sleep(250);
   }
-  throw new Error(`the OMS was not ready after ${timeoutMs} ms; see .data/bench/logs`);
+  throw new Error(`${baseUrl} was not ready after ${timeoutMs} ms; see ${logs}`);
 }
 
 async function stopAll(nodes: ChildProcess[]): Promise<void> {

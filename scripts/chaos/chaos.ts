@@ -8,10 +8,10 @@
  *   --settle S     seconds to wait for the last orders once the chaos stops (300)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { databaseUrls, dropDatabases, ensureKafka } from "../bench/systems";
+import { databaseUrls, dropDatabases, ensureKafka, waitUntilReady } from "../bench/systems";
+import { freePort } from "../support/free-port";
 import { percentiles, round } from "../bench/stats";
 import { killBroker, startBroker } from "./broker";
 import { placeOrders, type ClientReport } from "./client";
@@ -41,27 +41,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitUntilReady(gateway: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${gateway}/health/ready`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(250);
-  }
-  throw new Error(`${gateway} not ready after ${timeoutMs} ms`);
 }
 
 /** What to undo if the run fails half-way: no node or broker of it is left behind. */
@@ -104,7 +83,9 @@ async function main(): Promise<void> {
   cleanup.unshift(() => Promise.all(nodes.map((node) => node.stop())));
   console.log(`chaos ${run}: starting ${nodes.map((node) => node.id).join(", ")}`);
   await Promise.all(nodes.map((node) => node.start()));
-  await Promise.all(gateways.map((gateway) => waitUntilReady(gateway)));
+  await Promise.all(
+    gateways.map((gateway) => waitUntilReady(gateway, [], 120_000, ".data/chaos/logs")),
+  );
 
   const kills: Array<{ node: string; at: number }> = [];
   const restartMs: number[] = [];

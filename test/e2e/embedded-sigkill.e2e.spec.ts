@@ -11,7 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
-import { freePort } from "./support/free-port";
+import { freePort } from "../../scripts/support/free-port";
 import { DECLINE_ABOVE } from "./support/orders";
 
 /**

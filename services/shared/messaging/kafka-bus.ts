@@ -41,8 +41,6 @@ export class KafkaBus implements MessageBus {
   private adminReady: Promise<void> | undefined;
   private readonly consumers = new Set<KafkaGroupConsumer>();
   private lastSend: Promise<void> = Promise.resolve();
-  /** How many times a failed send replaced the producer (for tests and operators). */
-  producersReplaced = 0;
 
   constructor(
     private readonly config: KafkaConfig,
@@ -82,7 +80,6 @@ export class KafkaBus implements MessageBus {
     const failed = this.producer;
     this.producer = this.createProducer();
     this.producerReady = undefined;
-    this.producersReplaced += 1;
     failed.disconnect().catch(() => undefined);
   }
 

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
-import { freePort } from "./free-port";
+import { freePort } from "../../../scripts/support/free-port";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const LAUNCH = path.join(ROOT, "dist/services/shared/runtime/launch.js");

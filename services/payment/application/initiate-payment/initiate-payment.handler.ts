@@ -16,7 +16,7 @@ export type InitiatePaymentOutcome = "recorded" | "duplicate";
 
 /**
  * InitiatePayment from the saga: record the decision to charge (a PENDING payment) and nothing
- * else. The provider is called after the commit, outside the transaction (SettlePayments), so a
+ * else. The provider is called after the commit, outside the transaction (PaymentSettler), so a
  * charge is never made without a committed record of it. A duplicate command, or one for a
  * payment already cancelled, finds the payment and does nothing.
  */
