@@ -1,14 +1,9 @@
 import { ApproveOrderContract, RejectOrderContract } from "../../contracts";
 import type { Context, ServiceBroker } from "moleculer";
-import SqlAdapter from "moleculer-db-adapter-sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { toServiceError, unwrapForCaller, unwrapForMessage } from "../shared/runtime/domain-errors";
-import {
-  persistenceMixins,
-  type DbServiceSchema,
-  type PersistentService,
-} from "../shared/runtime/persistence.mixins";
+import { defineContextService, type ContextService } from "../shared/runtime/context-service";
 import { platformOf } from "../shared/runtime/platform";
 import { CancelOrderHandler } from "./application/cancel-order/cancel-order.handler";
 import { ConfirmOrderHandler } from "./application/confirm-order/confirm-order.handler";
@@ -30,21 +25,13 @@ interface ListParams {
   pageSize?: number;
 }
 
+type OrderService = ContextService<OrderUnitOfWork, OrderRecord>;
+
 /**
  * The order context's edge: actions for the gateway and the REPL, consumers for the saga's
  * commands. Each one validates, builds a command, runs the use case and maps the result.
  */
-type OrderService = PersistentService<OrderUnitOfWork> & {
-  adapter: { findOne(query: object): Promise<OrderRecord | null> };
-  _list(
-    ctx: Context,
-    params: object,
-  ): Promise<{ rows: Parameters<typeof toOrderSummaryView>[0][]; total: number }>;
-};
-
-export default function createOrderService(
-  broker: ServiceBroker,
-): DbServiceSchema<OrderService, { pageSize: number; maxPageSize: number }> {
+export default function createOrderService(broker: ServiceBroker) {
   const { config } = platformOf(broker);
   const sequelize = createSequelize(config.databases.order);
   const models = defineOrderModels(sequelize);
@@ -64,19 +51,12 @@ export default function createOrderService(
     }),
   ];
 
-  return {
+  return defineContextService({
     name: "order",
-    mixins: persistenceMixins({
-      owner: "order",
-      sequelize,
-      migrations: orderMigrations,
-      unitOfWork: (sql) => new OrderUnitOfWork(sql),
-      consumers,
-    }),
-    // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
-    adapter: new SqlAdapter(sequelize),
-    model: models.Order,
-    settings: { pageSize: 20, maxPageSize: 100 },
+    migrations: orderMigrations,
+    readModel: models.Order,
+    unitOfWork: (sql) => new OrderUnitOfWork(sql),
+    consumers,
     actions: {
       create: {
         params: {
@@ -163,5 +143,5 @@ export default function createOrderService(
         },
       },
     },
-  };
+  });
 }

@@ -1,16 +1,11 @@
 import { CancelPaymentContract, InitiatePaymentContract } from "../../contracts";
 import type { Context, ServiceBroker } from "moleculer";
-import SqlAdapter from "moleculer-db-adapter-sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import { SqlDatabase } from "../shared/db/sql-database";
 import { Money } from "../shared/domain/money.value-object";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { toServiceError, unwrapForMessage } from "../shared/runtime/domain-errors";
-import {
-  persistenceMixins,
-  type DbServiceSchema,
-  type PersistentService,
-} from "../shared/runtime/persistence.mixins";
+import { defineContextService, type ContextService } from "../shared/runtime/context-service";
 import { AFTER_PROVIDER_ANSWER, Failpoints } from "../shared/runtime/failpoints";
 import { platformOf } from "../shared/runtime/platform";
 import { CancelPaymentHandler } from "./application/cancel-payment/cancel-payment.handler";
@@ -24,14 +19,10 @@ import { toPaymentView } from "./infrastructure/payment.view-mapper";
 import { PaymentUnitOfWork } from "./infrastructure/payment.unit-of-work";
 import { SimulatedPaymentProvider } from "./infrastructure/simulated-payment.provider";
 
-/** The payment context's edge: its two command consumers, the settler and a read action. */
-type PaymentService = PersistentService<PaymentUnitOfWork> & {
-  adapter: { findOne(query: object): Promise<PaymentRecord | null> };
-};
+type PaymentService = ContextService<PaymentUnitOfWork, PaymentRecord>;
 
-export default function createPaymentService(
-  broker: ServiceBroker,
-): DbServiceSchema<PaymentService> {
+/** The payment context's edge: its two command consumers, the settler and a read action. */
+export default function createPaymentService(broker: ServiceBroker) {
   const { config } = platformOf(broker);
   const sequelize = createSequelize(config.databases.payment);
   const Payment = definePaymentModel(sequelize);
@@ -40,10 +31,6 @@ export default function createPaymentService(
   const failpoints = new Failpoints(config.failpoints);
   const initiatePayment = new InitiatePaymentHandler();
   const cancelPayment = new CancelPaymentHandler();
-  // Created with the service (it needs the service's database); woken after each commit.
-  let settler: PaymentSettler | undefined;
-  let providerLedger: SqlDatabase | undefined;
-
   const consumers: MessageConsumer<PaymentUnitOfWork>[] = [
     consumerOf(InitiatePaymentContract, async (envelope, work: PaymentUnitOfWork) => {
       unwrapForMessage(
@@ -74,19 +61,12 @@ export default function createPaymentService(
     });
   }
 
-  return {
+  return defineContextService({
     name: "payment",
-    mixins: persistenceMixins({
-      owner: "payment",
-      sequelize,
-      migrations: paymentMigrations,
-      unitOfWork: (sql) => new PaymentUnitOfWork(sql),
-      consumers,
-      afterCommit: () => settler?.wake(),
-    }),
-    // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
-    adapter: new SqlAdapter(sequelize),
-    model: Payment,
+    migrations: paymentMigrations,
+    readModel: Payment,
+    unitOfWork: (sql) => new PaymentUnitOfWork(sql),
+    consumers,
     actions: {
       byOrder: {
         params: { orderId: { type: "uuid" } },
@@ -97,36 +77,31 @@ export default function createPaymentService(
         },
       },
     },
-    created(this: PaymentService) {
+    workers: (service) => {
       // The provider keeps its books on connections of its own, as a remote provider would. Its
       // commits do not wait for the disk: it stands in for someone else's system, and each call
       // is its own commit, so durable ones would bill a WAL flush per order to the OMS.
-      providerLedger = new SqlDatabase(config.databases.payment, {
+      const providerLedger = new SqlDatabase(config.databases.payment, {
         poolMax: 4,
-        logger: this.logger,
+        logger: service.logger,
         durableCommits: false,
       });
-      settler = new PaymentSettler({
-        database: this.database,
+      const settler = new PaymentSettler({
+        database: service.database,
         provider: new SimulatedPaymentProvider(
           declineAbove.value,
           providerLedger,
           config.payment.providerLatencyMs,
         ),
-        record: (answers) => recordAnswers(this, answers),
+        record: (answers) => recordAnswers(service, answers),
         batchSize: config.consumer.batchSize,
         leaseMs: config.payment.settleLeaseMs,
         pollIntervalMs: config.payment.settlePollIntervalMs,
-        logger: this.logger,
+        logger: service.logger,
         afterAnswers: () => failpoints.crashAt(AFTER_PROVIDER_ANSWER),
       });
+      // Stopped in reverse: the settler finishes before the ledger's connections close.
+      return [{ stop: () => providerLedger.close() }, settler];
     },
-    started() {
-      settler?.start();
-    },
-    async stopped() {
-      await settler?.stop();
-      await providerLedger?.close();
-    },
-  };
+  });
 }

@@ -9,17 +9,12 @@ import {
   type MessageContract,
 } from "../../contracts";
 import type { Context, ServiceBroker } from "moleculer";
-import SqlAdapter from "moleculer-db-adapter-sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import type { DomainError } from "../shared/domain/domain-error";
 import type { Result } from "../shared/domain/result";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { toServiceError, unwrapForMessage } from "../shared/runtime/domain-errors";
-import {
-  persistenceMixins,
-  type DbServiceSchema,
-  type PersistentService,
-} from "../shared/runtime/persistence.mixins";
+import { defineContextService, type ContextService } from "../shared/runtime/context-service";
 import { platformOf } from "../shared/runtime/platform";
 import { RecordOrderOutcomeHandler } from "./application/record-order-outcome/record-order-outcome.handler";
 import { RecordPaymentOutcomeHandler } from "./application/record-payment-outcome/record-payment-outcome.handler";
@@ -34,9 +29,7 @@ import { toSagaView } from "./infrastructure/saga.view-mapper";
 import { SagaSweeper } from "./infrastructure/saga-sweeper";
 import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
-type SagaService = PersistentService<SagaUnitOfWork> & {
-  adapter: { findOne(query: object): Promise<SagaRecord | null> };
-};
+type SagaService = ContextService<SagaUnitOfWork, SagaRecord>;
 
 /** A use case that moves a saga one step. */
 interface SagaStepHandler {
@@ -47,7 +40,7 @@ interface SagaStepHandler {
  * The saga orchestrator's edge: the consumers that drive the saga, the sweeper that moves sagas
  * past their deadline, one read action.
  */
-export default function createSagaService(broker: ServiceBroker): DbServiceSchema<SagaService> {
+export default function createSagaService(broker: ServiceBroker) {
   const { config } = platformOf(broker);
   const timeouts = { paymentMs: config.saga.paymentTimeoutMs, replyMs: config.saga.replyTimeoutMs };
   const sequelize = createSequelize(config.databases.saga);
@@ -56,7 +49,6 @@ export default function createSagaService(broker: ServiceBroker): DbServiceSchem
   const recordPayment = new RecordPaymentOutcomeHandler();
   const recordOrder = new RecordOrderOutcomeHandler();
   const passDeadline = new PassDeadlineHandler();
-  let sweeper: SagaSweeper | undefined;
 
   /** A message that moves the saga one step: its fields, as the use case's input. */
   const onMessage = <T, H extends SagaStepHandler>(
@@ -110,18 +102,12 @@ export default function createSagaService(broker: ServiceBroker): DbServiceSchem
     })),
   ];
 
-  return {
+  return defineContextService({
     name: "saga",
-    mixins: persistenceMixins({
-      owner: "saga",
-      sequelize,
-      migrations: sagaMigrations,
-      unitOfWork: (sql) => new SagaUnitOfWork(sql, timeouts),
-      consumers,
-    }),
-    // Given a model class (not a definition), the adapter never calls sync(): migrations own the schema.
-    adapter: new SqlAdapter(sequelize),
-    model: models.Saga,
+    migrations: sagaMigrations,
+    readModel: models.Saga,
+    unitOfWork: (sql) => new SagaUnitOfWork(sql, timeouts),
+    consumers,
     actions: {
       get: {
         params: { orderId: { type: "uuid" } },
@@ -137,10 +123,10 @@ export default function createSagaService(broker: ServiceBroker): DbServiceSchem
         },
       },
     },
-    created(this: SagaService) {
-      sweeper = new SagaSweeper({
+    workers: (service) => [
+      new SagaSweeper({
         sweep: (due, causationId) =>
-          this.inUnitOfWork(async (work, sql) => {
+          service.inUnitOfWork(async (work, sql) => {
             const orderIds = await due(sql);
             await work.prefetch(orderIds);
             for (const orderId of orderIds) {
@@ -149,20 +135,14 @@ export default function createSagaService(broker: ServiceBroker): DbServiceSchem
                 causationId,
                 work.sagas(causationId),
               );
-              if (!moved.ok) this.logger.error(`Saga ${orderId}: ${moved.error.message}`);
+              if (!moved.ok) service.logger.error(`Saga ${orderId}: ${moved.error.message}`);
             }
             return orderIds.length;
           }),
         batchSize: config.consumer.batchSize,
         intervalMs: config.saga.sweepIntervalMs,
-        logger: this.logger,
-      });
-    },
-    started() {
-      sweeper?.start();
-    },
-    async stopped() {
-      await sweeper?.stop();
-    },
-  };
+        logger: service.logger,
+      }),
+    ],
+  });
 }

@@ -1,5 +1,5 @@
 import { orderMigrations } from "../../services/order/infrastructure/migrations";
-import type { PersistentService } from "../../services/shared/runtime/persistence.mixins";
+import type { ContextService } from "../../services/shared/runtime/context-service";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import { query, startTestSystem, type TestSystem } from "../support/test-system";
@@ -16,9 +16,7 @@ describe("a restart in the middle of the flow", () => {
   it("loses and duplicates nothing: the order still ends CONFIRMED with exactly one payment", async () => {
     system = await startTestSystem(NAME, { fresh: true });
     // Hold the flow mid-way: the payment service stops consuming, as if it had crashed.
-    await (
-      system.broker.getLocalService("payment") as unknown as PersistentService
-    ).messaging.stop();
+    await (system.broker.getLocalService("payment") as unknown as ContextService).messaging.stop();
 
     const created = await http(system.baseUrl, "POST", "/orders", {
       json: orderOf("p1", 2, 499.5),
