@@ -10,18 +10,13 @@ import {
 } from "../../contracts";
 import type { Context, ServiceBroker } from "moleculer";
 import { createSequelize } from "../shared/db/sequelize";
-import type { DomainError } from "../shared/domain/domain-error";
-import type { Result } from "../shared/domain/result";
-import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
+import { consumerOf } from "../shared/messaging/consumer-runner";
 import { toServiceError, unwrapForMessage } from "../shared/runtime/domain-errors";
 import { defineContextService, type ContextService } from "../shared/runtime/context-service";
 import { platformOf } from "../shared/runtime/platform";
-import { RecordOrderOutcomeHandler } from "./application/record-order-outcome/record-order-outcome.handler";
-import { RecordPaymentOutcomeHandler } from "./application/record-payment-outcome/record-payment-outcome.handler";
-import { PassDeadlineHandler } from "./application/pass-deadline/pass-deadline.handler";
+import { AdvanceSagaHandler } from "./application/advance-saga/advance-saga.handler";
 import { StartSagaHandler } from "./application/start-saga/start-saga.handler";
-import type { StepOutcome } from "./domain/order-saga.aggregate";
-import type { OrderSagaRepository } from "./domain/order-saga.repository.port";
+import type { SagaMessage } from "./domain/order-saga.definition";
 import { sagaNotFound } from "./domain/saga.errors";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels, type SagaRecord } from "./infrastructure/saga.models";
@@ -30,11 +25,6 @@ import { SagaSweeper } from "./infrastructure/saga-sweeper";
 import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
 type SagaService = ContextService<SagaUnitOfWork, SagaRecord>;
-
-/** A use case that moves a saga one step. */
-interface SagaStepHandler {
-  execute(input: never, sagas: OrderSagaRepository): Promise<Result<StepOutcome, DomainError>>;
-}
 
 /**
  * The saga orchestrator's edge: the consumers that drive the saga, the sweeper that moves sagas
@@ -46,60 +36,30 @@ export default function createSagaService(broker: ServiceBroker) {
   const sequelize = createSequelize(config.databases.saga);
   const models = defineSagaModels(sequelize);
   const startSaga = new StartSagaHandler();
-  const recordPayment = new RecordPaymentOutcomeHandler();
-  const recordOrder = new RecordOrderOutcomeHandler();
-  const passDeadline = new PassDeadlineHandler();
+  const advanceSaga = new AdvanceSagaHandler();
 
-  /** A message that moves the saga one step: its fields, as the use case's input. */
-  const onMessage = <T, H extends SagaStepHandler>(
+  /** A reply that moves the saga: its contract's type is the step (order-saga.definition.ts). */
+  const onReply = <T extends { orderId: string; reason?: string }>(
     contract: MessageContract<T>,
-    handler: H,
-    inputOf: (payload: T, causationId: string) => Parameters<H["execute"]>[0],
+    trigger: SagaMessage,
   ) =>
     consumerOf(contract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
-      unwrapForMessage(await handler.execute(inputOf(payload, messageId), work.sagas(messageId)));
+      const { orderId, reason } = payload;
+      const command = { orderId, trigger, reason, causationId: messageId };
+      unwrapForMessage(await advanceSaga.execute(command, work.sagas(messageId)));
     });
 
-  const consumers: MessageConsumer<SagaUnitOfWork>[] = [
-    onMessage(OrderCreatedContract, startSaga, ({ orderId, total }, causationId) => ({
-      orderId,
-      total,
-      causationId,
-    })),
-    onMessage(PaymentCompletedContract, recordPayment, ({ orderId }, causationId) => ({
-      orderId,
-      causationId,
-      result: "completed" as const,
-    })),
-    onMessage(PaymentFailedContract, recordPayment, ({ orderId, reason }, causationId) => ({
-      orderId,
-      causationId,
-      result: "failed" as const,
-      reason,
-    })),
-    onMessage(PaymentCancelledContract, recordPayment, ({ orderId }, causationId) => ({
-      orderId,
-      causationId,
-      result: "released" as const,
-      refunded: false,
-    })),
-    onMessage(PaymentRefundedContract, recordPayment, ({ orderId }, causationId) => ({
-      orderId,
-      causationId,
-      result: "released" as const,
-      refunded: true,
-    })),
-    onMessage(OrderConfirmedContract, recordOrder, ({ orderId }, causationId) => ({
-      orderId,
-      causationId,
-      confirmed: true as const,
-    })),
-    onMessage(OrderCancelledContract, recordOrder, ({ orderId, reason }, causationId) => ({
-      orderId,
-      causationId,
-      confirmed: false as const,
-      reason,
-    })),
+  const consumers = [
+    consumerOf(OrderCreatedContract, async ({ payload, messageId }, work: SagaUnitOfWork) => {
+      const command = { orderId: payload.orderId, total: payload.total, causationId: messageId };
+      unwrapForMessage(await startSaga.execute(command, work.sagas(messageId)));
+    }),
+    onReply(PaymentCompletedContract, "PaymentCompleted"),
+    onReply(PaymentFailedContract, "PaymentFailed"),
+    onReply(PaymentCancelledContract, "PaymentCancelled"),
+    onReply(PaymentRefundedContract, "PaymentRefunded"),
+    onReply(OrderConfirmedContract, "OrderConfirmed"),
+    onReply(OrderCancelledContract, "OrderCancelled"),
   ];
 
   return defineContextService({
@@ -130,11 +90,8 @@ export default function createSagaService(broker: ServiceBroker) {
             const orderIds = await due(sql);
             await work.prefetch(orderIds);
             for (const orderId of orderIds) {
-              const moved = await passDeadline.execute(
-                orderId,
-                causationId,
-                work.sagas(causationId),
-              );
+              const command = { orderId, trigger: "DeadlinePassed" as const, causationId };
+              const moved = await advanceSaga.execute(command, work.sagas(causationId));
               if (!moved.ok) service.logger.error(`Saga ${orderId}: ${moved.error.message}`);
             }
             return orderIds.length;

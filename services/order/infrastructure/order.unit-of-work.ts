@@ -90,7 +90,7 @@ export class OrderUnitOfWork extends AggregateUnitOfWork<Order> {
       add: (order, idempotency) => this.place(order, causationId, idempotency),
       save: async (order) => {
         this.markDirty(order.id, order);
-        this.queue(order.pullEvents().map((event) => toOutboxMessage(event, causationId)));
+        this.queue(order.pullMessages().map((event) => toOutboxMessage(event, causationId)));
       },
     };
   }
@@ -100,7 +100,7 @@ export class OrderUnitOfWork extends AggregateUnitOfWork<Order> {
     causationId: string,
     idempotency?: IdempotencyRecord,
   ): Promise<"added" | "key-taken"> {
-    const messages = order.pullEvents().map((event) => toOutboxMessage(event, causationId));
+    const messages = order.pullMessages().map((event) => toOutboxMessage(event, causationId));
     const lines = order.items.map((item, index) => ({
       line_no: index + 1,
       product_id: item.productId,

@@ -85,7 +85,7 @@ export class PaymentUnitOfWork extends AggregateUnitOfWork<Payment> {
 
   private collect(payment: Payment, causationId: string): void {
     this.markDirty(payment.orderId, payment);
-    this.queue(payment.pullEvents().map((event) => toOutboxMessage(event, causationId)));
+    this.queue(payment.pullMessages().map((event) => toOutboxMessage(event, causationId)));
   }
 
   protected async load(orderIds: readonly string[]): Promise<Map<string, Payment>> {

@@ -1,10 +1,17 @@
+import { AggregateRoot } from "../../shared/domain/aggregate-root";
 import type { DomainError } from "../../shared/domain/domain-error";
 import type { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
+import {
+  SAGA_STATES,
+  SAGA_STEPS,
+  type SagaFact,
+  type SagaStep,
+  type SagaTrigger,
+} from "./order-saga.definition";
 import type { SagaCommand } from "./saga.commands";
 import { illegalSagaTransition } from "./saga.errors";
 import { SagaState } from "./saga-state";
-import { SAGA_STEPS, type SagaStep } from "./saga-transitions";
 
 /** One line of the saga's history: every change of state, when, and which message caused it. */
 export interface SagaTransition {
@@ -26,21 +33,21 @@ export interface OrderSagaProps {
 
 export type StepOutcome = "applied" | "duplicate";
 
-/** Why the saga gave up on a payment, as the order's cancellation reason says. */
-export const PAYMENT_TIMED_OUT = "payment timed out";
-
 /**
  * The order saga orchestrates payment for one order (its id is the orderId). It owns the
- * process, not the data: each step records a transition and queues the command for the next
- * service; the repository writes both in one transaction with the outbox. Every waiting state
- * has a deadline, so no saga waits forever (docs/adr/0011).
+ * process, not the data: each step records a transition and the command for the next service,
+ * which the repository writes in one transaction with the outbox. What each step does is the
+ * definition's (order-saga.definition.ts); this class applies it. Every waiting state has a
+ * deadline, so no saga waits forever (docs/adr/0011).
  */
-export class OrderSaga {
+export class OrderSaga extends AggregateRoot<SagaCommand> {
   private newTransitions: SagaTransition[] = [];
-  private commands: SagaCommand[] = [];
 
-  private constructor(private props: OrderSagaProps) {}
+  private constructor(private props: OrderSagaProps) {
+    super();
+  }
 
+  /** A new saga in STARTED; the OrderCreated step then initiates the payment. */
   static start(input: {
     orderId: string;
     amount: Money;
@@ -88,97 +95,22 @@ export class OrderSaga {
     return this.props.updatedAt;
   }
 
-  /** STARTED → PAYMENT_INITIATED, asking the payment service to charge the order total. */
-  markPaymentInitiated(causationId: string, now: Date): Result<StepOutcome, DomainError> {
-    return this.step("paymentInitiated", causationId, now, null, () => {
-      this.commands.push({ type: "InitiatePayment", orderId: this.orderId, amount: this.amount });
-    });
-  }
-
-  /** PAYMENT_INITIATED → PAYMENT_COMPLETED, asking the order service to confirm the order. */
-  markPaymentCompleted(causationId: string, now: Date): Result<StepOutcome, DomainError> {
-    return this.step("paymentCompleted", causationId, now, null, () => {
-      this.commands.push({ type: "ApproveOrder", orderId: this.orderId });
-    });
-  }
-
-  /** PAYMENT_INITIATED → PAYMENT_FAILED, asking the order service to cancel the order. */
-  markPaymentFailed(
-    reason: string,
-    causationId: string,
-    now: Date,
-  ): Result<StepOutcome, DomainError> {
-    return this.step("paymentFailed", causationId, now, reason, () => {
-      this.props = { ...this.props, failureReason: reason };
-      this.commands.push(this.rejectOrder());
-    });
-  }
-
-  /** PAYMENT_COMPLETED → ORDER_CONFIRMED: the saga has ended well. */
-  markOrderConfirmed(causationId: string, now: Date): Result<StepOutcome, DomainError> {
-    return this.step("orderConfirmed", causationId, now, null, () => undefined);
-  }
-
   /**
-   * The order service cancelled the order. After a failed payment the saga has ended
-   * (ORDER_CANCELLED). After a timeout, or when the order refused approval after the money was
-   * taken, the payment is undone first (COMPENSATING, CancelPayment).
+   * Moves the saga as `trigger` says: a message's step, or what the state does at its deadline
+   * (take a step, or send its command again). A repeat is a duplicate; a move the definition
+   * does not list is an error, and nothing changes.
    */
-  markOrderCancelled(
-    reason: string,
+  advance(
+    trigger: SagaTrigger,
+    fact: SagaFact,
     causationId: string,
     now: Date,
   ): Result<StepOutcome, DomainError> {
-    return this.step("orderCancelled", causationId, now, reason, (from) => {
-      if (from === SagaState.PaymentFailed) return;
-      if (from === SagaState.PaymentCompleted)
-        this.props = { ...this.props, failureReason: `order cancelled: ${reason}` };
-      this.commands.push(this.cancelPayment());
-    });
-  }
-
-  /** COMPENSATING → COMPENSATED: the payment was cancelled, or refunded if it had been taken. */
-  markPaymentReleased(
-    refunded: boolean,
-    causationId: string,
-    now: Date,
-  ): Result<StepOutcome, DomainError> {
-    const note = refunded ? "payment refunded" : "payment cancelled, nothing was charged";
-    return this.step("paymentReleased", causationId, now, note, () => undefined);
-  }
-
-  /** PAYMENT_INITIATED → PAYMENT_TIMED_OUT: the saga gives up on the payment and rejects the order. */
-  markPaymentTimedOut(causationId: string, now: Date): Result<StepOutcome, DomainError> {
-    return this.step("paymentTimedOut", causationId, now, PAYMENT_TIMED_OUT, () => {
-      this.props = { ...this.props, failureReason: PAYMENT_TIMED_OUT };
-      this.commands.push(this.rejectOrder());
-    });
-  }
-
-  /**
-   * The state's deadline has passed (see saga-deadlines.ts). A saga still waiting for the
-   * payment's outcome gives up: PAYMENT_TIMED_OUT, and the order is rejected. Any other waiting
-   * state sends its command again (a lost or dead-lettered command must not stall the saga;
-   * every receiver treats a repeat as a no-op and answers again), and records that it did.
-   */
-  onDeadline(causationId: string, now: Date): Result<StepOutcome, DomainError> {
-    switch (this.props.state) {
-      case SagaState.Started:
-        return this.markPaymentInitiated(causationId, now);
-      case SagaState.PaymentInitiated:
-        return this.markPaymentTimedOut(causationId, now);
-      case SagaState.PaymentCompleted:
-        return this.remind({ type: "ApproveOrder", orderId: this.orderId }, causationId, now);
-      case SagaState.PaymentFailed:
-      case SagaState.PaymentTimedOut:
-        return this.remind(this.rejectOrder(), causationId, now);
-      case SagaState.Compensating:
-        return this.remind(this.cancelPayment(), causationId, now);
-      case SagaState.OrderConfirmed:
-      case SagaState.OrderCancelled:
-      case SagaState.Compensated:
-        return ok("duplicate");
-    }
+    if (trigger !== "DeadlinePassed") return this.step(trigger, fact, causationId, now);
+    const { atDeadline } = SAGA_STATES[this.props.state];
+    if (atDeadline === null) return ok("duplicate");
+    if (atDeadline === "resend") return this.resend(causationId, now);
+    return this.step(atDeadline, {}, causationId, now);
   }
 
   pullTransitions(): SagaTransition[] {
@@ -187,18 +119,11 @@ export class OrderSaga {
     return transitions;
   }
 
-  pullCommands(): SagaCommand[] {
-    const commands = this.commands;
-    this.commands = [];
-    return commands;
-  }
-
   private step(
     name: SagaStep,
+    fact: SagaFact,
     causationId: string,
     now: Date,
-    note: string | null,
-    effect: (from: SagaState) => void,
   ): Result<StepOutcome, DomainError> {
     const rule = SAGA_STEPS[name];
     const from = this.props.state;
@@ -208,40 +133,27 @@ export class OrderSaga {
       const needs = Object.keys(rule.moves).join(" or ");
       return err(illegalSagaTransition(this.orderId, from, name, needs));
     }
+    const note = rule.note?.(fact) ?? null;
     this.newTransitions.push({ from, to, at: now, causationId, note });
-    this.props = { ...this.props, state: to, updatedAt: now };
-    effect(from);
+    const failureReason = rule.failureReason?.(fact, from) ?? this.props.failureReason;
+    this.props = { ...this.props, state: to, failureReason, updatedAt: now };
+    this.sendStateCommand();
     return ok("applied");
   }
 
   /** The same state again, with its command sent again; the history says so. */
-  private remind(
-    command: SagaCommand,
-    causationId: string,
-    now: Date,
-  ): Result<StepOutcome, DomainError> {
+  private resend(causationId: string, now: Date): Result<StepOutcome, DomainError> {
     const { state } = this.props;
-    const note = `no reply before the deadline; ${command.type} sent again`;
+    const command = this.sendStateCommand();
+    const note = `no reply before the deadline; ${command?.type ?? "nothing"} sent again`;
     this.newTransitions.push({ from: state, to: state, at: now, causationId, note });
     this.props = { ...this.props, updatedAt: now };
-    this.commands.push(command);
     return ok("applied");
   }
 
-  private rejectOrder(): SagaCommand {
-    const reason =
-      this.props.state === SagaState.PaymentTimedOut
-        ? PAYMENT_TIMED_OUT
-        : `payment failed: ${this.props.failureReason ?? "unknown"}`;
-    return { type: "RejectOrder", orderId: this.orderId, reason };
-  }
-
-  private cancelPayment(): SagaCommand {
-    return {
-      type: "CancelPayment",
-      orderId: this.orderId,
-      amount: this.amount,
-      reason: this.props.failureReason ?? "order cancelled",
-    };
+  private sendStateCommand(): SagaCommand | undefined {
+    const command = SAGA_STATES[this.props.state].sends?.(this.props);
+    if (command) this.record(command);
+    return command;
   }
 }

@@ -24,7 +24,7 @@ export interface SagaSweeperOptions {
   logger: Logger;
 }
 
-/** Every `intervalMs`, moves the sagas whose deadline has passed (PassDeadlineHandler). */
+/** Every `intervalMs`, moves the sagas whose deadline has passed (AdvanceSagaHandler with the trigger DeadlinePassed). */
 export class SagaSweeper {
   private readonly task: PeriodicTask;
 

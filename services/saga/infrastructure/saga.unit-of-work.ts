@@ -4,7 +4,7 @@ import { storedMoney } from "../../shared/db/stored-money";
 import { insertOutboxRows } from "../../shared/messaging/outbox";
 import { OrderSaga } from "../domain/order-saga.aggregate";
 import type { OrderSagaRepository } from "../domain/order-saga.repository.port";
-import { deadlineOf, type SagaTimeouts } from "../domain/saga-deadlines";
+import { deadlineOf, type SagaTimeouts } from "../domain/order-saga.definition";
 import type { SagaState } from "../domain/saga-state";
 import type { SqlExecutor } from "../../shared/db/sql-database";
 import { toOutboxMessage } from "./saga-messages.mapper";
@@ -88,7 +88,7 @@ export class SagaUnitOfWork extends AggregateUnitOfWork<OrderSaga> {
       });
     }
     this.queue(
-      saga.pullCommands().map((command) => toOutboxMessage(command, causationId, saga.updatedAt)),
+      saga.pullMessages().map((command) => toOutboxMessage(command, causationId, saga.updatedAt)),
     );
   }
 

@@ -1,18 +1,19 @@
 /**
- * What every aggregate that announces its changes shares: the domain events recorded by its
- * methods, handed once to the unit of work that writes them to the outbox with the state.
+ * What every aggregate shares: the messages its methods record (the events an order or a
+ * payment announces, the commands a saga sends), handed once to the unit of work that writes
+ * them to the outbox in the transaction that stores the aggregate.
  */
-export abstract class AggregateRoot<Event> {
-  private pending: Event[] = [];
+export abstract class AggregateRoot<Message> {
+  private pending: Message[] = [];
 
-  protected record(event: Event): void {
-    this.pending.push(event);
+  protected record(message: Message): void {
+    this.pending.push(message);
   }
 
-  /** The events recorded since the last call; each is handed over once. */
-  pullEvents(): Event[] {
-    const events = this.pending;
+  /** The messages recorded since the last call; each is handed over once. */
+  pullMessages(): Message[] {
+    const messages = this.pending;
     this.pending = [];
-    return events;
+    return messages;
   }
 }

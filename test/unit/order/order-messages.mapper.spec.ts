@@ -12,7 +12,7 @@ function eventsOfAConfirmedOrder() {
     Order.place({ id: ORDER_ID, items: [item("p-1", 2)], currency: "INR", now: PLACED_AT }),
   );
   order.confirm(LATER);
-  return order.pullEvents();
+  return order.pullMessages();
 }
 
 describe("order events → contracts", () => {

@@ -42,7 +42,7 @@ describe("Order.place", () => {
 
   it("raises OrderPlaced once, with the items and the computed total", () => {
     const order = unwrap(place([item("p-1", 2)]));
-    const events = order.pullEvents();
+    const events = order.pullMessages();
     expect(events).toEqual([
       {
         type: "OrderPlaced",
@@ -52,7 +52,7 @@ describe("Order.place", () => {
         at: PLACED_AT,
       },
     ]);
-    expect(order.pullEvents()).toEqual([]);
+    expect(order.pullMessages()).toEqual([]);
   });
 
   it("restoring from storage raises no event", () => {
@@ -66,7 +66,7 @@ describe("Order.place", () => {
       createdAt: placed.createdAt,
       updatedAt: placed.updatedAt,
     });
-    expect(restored.pullEvents()).toEqual([]);
+    expect(restored.pullMessages()).toEqual([]);
     expect(restored.total.toDecimalString()).toBe("999.00");
   });
 });
@@ -77,26 +77,30 @@ describe("Order.confirm", () => {
     expect(unwrap(order.confirm(LATER))).toBe("changed");
     expect(order.status).toBe("CONFIRMED");
     expect(order.updatedAt).toEqual(LATER);
-    expect(order.pullEvents()).toEqual([{ type: "OrderConfirmed", orderId: "order-1", at: LATER }]);
+    expect(order.pullMessages()).toEqual([
+      { type: "OrderConfirmed", orderId: "order-1", at: LATER },
+    ]);
   });
 
   it("a repeated confirm is unchanged and answers OrderConfirmed again", () => {
     const order = pendingOrder();
     order.confirm(LATER);
-    order.pullEvents();
+    order.pullMessages();
     const again = new Date("2025-02-01T00:00:00Z");
     expect(unwrap(order.confirm(again))).toBe("unchanged");
     expect(order.updatedAt).toEqual(LATER);
-    expect(order.pullEvents()).toEqual([{ type: "OrderConfirmed", orderId: "order-1", at: again }]);
+    expect(order.pullMessages()).toEqual([
+      { type: "OrderConfirmed", orderId: "order-1", at: again },
+    ]);
   });
 
   it("a confirm that finds the order cancelled is refused and answers OrderCancelled", () => {
     const order = pendingOrder();
     order.cancel("payment timed out", LATER);
-    order.pullEvents();
+    order.pullMessages();
     expect(unwrap(order.confirm(LATER))).toBe("refused");
     expect(order.status).toBe("CANCELLED");
-    expect(order.pullEvents()).toEqual([
+    expect(order.pullMessages()).toEqual([
       { type: "OrderCancelled", orderId: "order-1", reason: "payment timed out", at: LATER },
     ]);
   });
@@ -108,19 +112,19 @@ describe("Order.cancel", () => {
     expect(unwrap(order.cancel("payment failed: declined", LATER))).toBe("changed");
     expect(order.status).toBe("CANCELLED");
     expect(order.cancellationReason).toBe("payment failed: declined");
-    expect(order.pullEvents()).toEqual([
+    expect(order.pullMessages()).toEqual([
       { type: "OrderCancelled", orderId: "order-1", reason: "payment failed: declined", at: LATER },
     ]);
-    expect(order.pullEvents()).toEqual([]);
+    expect(order.pullMessages()).toEqual([]);
   });
 
   it("a repeated cancel is unchanged, keeps the first reason and answers with it again", () => {
     const order = pendingOrder();
     order.cancel("first", LATER);
-    order.pullEvents();
+    order.pullMessages();
     expect(unwrap(order.cancel("second", LATER))).toBe("unchanged");
     expect(order.cancellationReason).toBe("first");
-    expect(order.pullEvents()).toEqual([
+    expect(order.pullMessages()).toEqual([
       { type: "OrderCancelled", orderId: "order-1", reason: "first", at: LATER },
     ]);
   });
@@ -128,10 +132,10 @@ describe("Order.cancel", () => {
   it("refuses to cancel a confirmed order with ILLEGAL_ORDER_TRANSITION", () => {
     const order = pendingOrder();
     order.confirm(LATER);
-    order.pullEvents();
+    order.pullMessages();
     expect(unwrapError(order.cancel("too late", LATER)).code).toBe("ILLEGAL_ORDER_TRANSITION");
     expect(order.status).toBe("CONFIRMED");
     expect(order.cancellationReason).toBeNull();
-    expect(order.pullEvents()).toEqual([]);
+    expect(order.pullMessages()).toEqual([]);
   });
 });

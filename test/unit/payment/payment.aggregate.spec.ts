@@ -24,7 +24,7 @@ describe("Payment", () => {
     const payment = pending();
     expect(payment.status).toBe("PENDING");
     expect(payment.awaitsProvider).toBe(true);
-    expect(payment.pullEvents()).toEqual([]);
+    expect(payment.pullMessages()).toEqual([]);
   });
 
   it("an approved charge completes it with the provider's reference and PaymentCompleted", () => {
@@ -35,7 +35,7 @@ describe("Payment", () => {
     expect(payment.status).toBe("COMPLETED");
     expect(payment.providerReference).toBe("ref-1");
     expect(payment.awaitsProvider).toBe(false);
-    expect(payment.pullEvents()).toEqual([
+    expect(payment.pullMessages()).toEqual([
       expect.objectContaining({ type: "PaymentCompleted", orderId: "order-1", at: LATER }),
     ]);
   });
@@ -45,7 +45,7 @@ describe("Payment", () => {
     unwrap(payment.recordCharge({ approved: false, reason: "card declined" }, LATER));
     expect(payment.status).toBe("FAILED");
     expect(payment.failureReason).toBe("card declined");
-    expect(payment.pullEvents()).toEqual([
+    expect(payment.pullMessages()).toEqual([
       expect.objectContaining({ type: "PaymentFailed", reason: "card declined" }),
     ]);
   });
@@ -56,7 +56,7 @@ describe("Payment", () => {
       "unchanged",
     );
     expect(payment.status).toBe("CANCELLING");
-    expect(payment.pullEvents()).toEqual([]);
+    expect(payment.pullMessages()).toEqual([]);
   });
 
   it("cancelling a PENDING payment waits for the provider to release the key", () => {
@@ -64,7 +64,7 @@ describe("Payment", () => {
     expect(unwrap(payment.cancel("payment timed out", LATER))).toBe("applied");
     expect(payment.status).toBe("CANCELLING");
     expect(payment.awaitsProvider).toBe(true);
-    expect(payment.pullEvents()).toEqual([]);
+    expect(payment.pullMessages()).toEqual([]);
   });
 
   it("cancelling a COMPLETED payment refunds it", () => {
@@ -73,7 +73,7 @@ describe("Payment", () => {
     expect(payment.status).toBe("REFUNDING");
     unwrap(payment.recordRelease(true, LATER));
     expect(payment.status).toBe("REFUNDED");
-    expect(payment.pullEvents()).toEqual([
+    expect(payment.pullMessages()).toEqual([
       expect.objectContaining({ type: "PaymentRefunded", reason: "order cancelled" }),
     ]);
   });
@@ -82,12 +82,12 @@ describe("Payment", () => {
     const notCharged = inState(PaymentStatus.Cancelling, "payment timed out");
     unwrap(notCharged.recordRelease(false, LATER));
     expect(notCharged.status).toBe("CANCELLED");
-    expect(notCharged.pullEvents().map((e) => e.type)).toEqual(["PaymentCancelled"]);
+    expect(notCharged.pullMessages().map((e) => e.type)).toEqual(["PaymentCancelled"]);
 
     const chargedMeanwhile = inState(PaymentStatus.Cancelling, "payment timed out");
     unwrap(chargedMeanwhile.recordRelease(true, LATER));
     expect(chargedMeanwhile.status).toBe("REFUNDED");
-    expect(chargedMeanwhile.pullEvents().map((e) => e.type)).toEqual(["PaymentRefunded"]);
+    expect(chargedMeanwhile.pullMessages().map((e) => e.type)).toEqual(["PaymentRefunded"]);
   });
 
   it("a cancel before the payment exists records it CANCELLED, with PaymentCancelled", () => {
@@ -100,7 +100,7 @@ describe("Payment", () => {
     });
     expect(payment.status).toBe("CANCELLED");
     expect(payment.awaitsProvider).toBe(false);
-    expect(payment.pullEvents()).toEqual([
+    expect(payment.pullMessages()).toEqual([
       expect.objectContaining({ type: "PaymentCancelled", reason: "payment timed out" }),
     ]);
   });
@@ -113,7 +113,7 @@ describe("Payment", () => {
     const payment = inState(status, "some reason");
     expect(unwrap(payment.cancel("again", LATER))).toBe("unchanged");
     expect(payment.status).toBe(status);
-    expect(payment.pullEvents().map((e) => e.type)).toEqual([event]);
+    expect(payment.pullMessages().map((e) => e.type)).toEqual([event]);
   });
 
   test.each([PaymentStatus.Cancelling, PaymentStatus.Refunding])(
@@ -121,7 +121,7 @@ describe("Payment", () => {
     (status) => {
       const payment = inState(status, "some reason");
       expect(unwrap(payment.cancel("again", LATER))).toBe("unchanged");
-      expect(payment.pullEvents()).toEqual([]);
+      expect(payment.pullMessages()).toEqual([]);
     },
   );
 

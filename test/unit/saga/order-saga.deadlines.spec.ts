@@ -1,5 +1,5 @@
 import { OrderSaga } from "../../../services/saga/domain/order-saga.aggregate";
-import { deadlineOf } from "../../../services/saga/domain/saga-deadlines";
+import { deadlineOf } from "../../../services/saga/domain/order-saga.definition";
 import type { SagaCommand } from "../../../services/saga/domain/saga.commands";
 import { FINAL_SAGA_STATES, SagaState } from "../../../services/saga/domain/saga-state";
 import { inr } from "../support/money";
@@ -39,7 +39,7 @@ describe("saga deadlines", () => {
 
   it("given PAYMENT_INITIATED past its deadline, then PAYMENT_TIMED_OUT and the order is rejected", () => {
     const saga = given(SagaState.PaymentInitiated);
-    expect(unwrap(saga.onDeadline(SWEEP, NOW))).toBe("applied");
+    expect(unwrap(saga.advance("DeadlinePassed", {}, SWEEP, NOW))).toBe("applied");
     expect(saga.state).toBe(SagaState.PaymentTimedOut);
     expect(saga.failureReason).toBe("payment timed out");
     expect(saga.pullTransitions()).toEqual([
@@ -51,25 +51,27 @@ describe("saga deadlines", () => {
         note: "payment timed out",
       },
     ]);
-    expect(saga.pullCommands()).toEqual([
+    expect(saga.pullMessages()).toEqual([
       { type: "RejectOrder", orderId: ORDER_ID, reason: "payment timed out" },
     ]);
   });
 
   it("then the order's cancellation makes it compensate: CancelPayment for the full amount", () => {
     const saga = given(SagaState.PaymentInitiated);
-    saga.onDeadline(SWEEP, NOW);
-    saga.pullCommands();
-    expect(unwrap(saga.markOrderCancelled("payment timed out", "order-cancelled-1", NOW))).toBe(
-      "applied",
-    );
+    saga.advance("DeadlinePassed", {}, SWEEP, NOW);
+    saga.pullMessages();
+    expect(
+      unwrap(
+        saga.advance("OrderCancelled", { reason: "payment timed out" }, "order-cancelled-1", NOW),
+      ),
+    ).toBe("applied");
     expect(saga.state).toBe(SagaState.Compensating);
-    expect(saga.pullCommands()).toEqual([
+    expect(saga.pullMessages()).toEqual([
       { type: "CancelPayment", orderId: ORDER_ID, amount: AMOUNT, reason: "payment timed out" },
     ]);
     // The payment completing late changes nothing: CancelPayment refunds it.
-    expect(unwrap(saga.markPaymentCompleted("late-completion", NOW))).toBe("duplicate");
-    expect(unwrap(saga.markPaymentReleased(true, "payment-refunded-1", NOW))).toBe("applied");
+    expect(unwrap(saga.advance("PaymentCompleted", {}, "late-completion", NOW))).toBe("duplicate");
+    expect(unwrap(saga.advance("PaymentRefunded", {}, "payment-refunded-1", NOW))).toBe("applied");
     expect(saga.state).toBe(SagaState.Compensated);
     expect(saga.pullTransitions().map((t) => [t.to, t.note])).toEqual([
       [SagaState.PaymentTimedOut, "payment timed out"],
@@ -101,10 +103,10 @@ describe("saga deadlines", () => {
     "given %s past its deadline, then it stays and sends its command again, and says so",
     (state, reason, command) => {
       const saga = given(state, reason);
-      expect(unwrap(saga.onDeadline(SWEEP, NOW))).toBe("applied");
+      expect(unwrap(saga.advance("DeadlinePassed", {}, SWEEP, NOW))).toBe("applied");
       expect(saga.state).toBe(state);
       expect(saga.updatedAt).toEqual(NOW); // the next deadline counts from now
-      expect(saga.pullCommands()).toEqual([command]);
+      expect(saga.pullMessages()).toEqual([command]);
       expect(saga.pullTransitions()).toEqual([
         {
           from: state,
@@ -119,18 +121,18 @@ describe("saga deadlines", () => {
 
   test.each(FINAL_SAGA_STATES)("given %s, a deadline changes nothing", (state) => {
     const saga = given(state);
-    expect(unwrap(saga.onDeadline(SWEEP, NOW))).toBe("duplicate");
+    expect(unwrap(saga.advance("DeadlinePassed", {}, SWEEP, NOW))).toBe("duplicate");
     expect(saga.pullTransitions()).toEqual([]);
-    expect(saga.pullCommands()).toEqual([]);
+    expect(saga.pullMessages()).toEqual([]);
   });
 
   it("an order that refused approval after the money was taken is refunded", () => {
     const saga = given(SagaState.PaymentCompleted);
-    expect(unwrap(saga.markOrderCancelled("cancelled by the customer", "oc-1", NOW))).toBe(
-      "applied",
-    );
+    expect(
+      unwrap(saga.advance("OrderCancelled", { reason: "cancelled by the customer" }, "oc-1", NOW)),
+    ).toBe("applied");
     expect(saga.state).toBe(SagaState.Compensating);
-    expect(saga.pullCommands()).toEqual([
+    expect(saga.pullMessages()).toEqual([
       {
         type: "CancelPayment",
         orderId: ORDER_ID,

@@ -20,7 +20,7 @@ describe("OrderSaga lifecycle", () => {
     expect(saga.pullTransitions()).toEqual([
       { from: null, to: Started, at: NOW, causationId: CAUSE, note: null },
     ]);
-    expect(saga.pullCommands()).toEqual([]);
+    expect(saga.pullMessages()).toEqual([]);
   });
 
   it("a failed payment keeps its reason on the saga", () => {
@@ -30,8 +30,8 @@ describe("OrderSaga lifecycle", () => {
       causationId: CAUSE,
       now: NOW,
     });
-    saga.markPaymentInitiated(CAUSE, NOW);
-    saga.markPaymentFailed("card declined", CAUSE, NOW);
+    saga.advance("OrderCreated", {}, CAUSE, NOW);
+    saga.advance("PaymentFailed", { reason: "card declined" }, CAUSE, NOW);
     expect(saga.state).toBe(SagaState.PaymentFailed);
     expect(saga.failureReason).toBe("card declined");
   });
@@ -43,20 +43,20 @@ describe("OrderSaga lifecycle", () => {
       causationId: "created",
       now: NOW,
     });
-    saga.markPaymentInitiated("created", NOW);
-    saga.markPaymentCompleted("completed", NOW);
-    saga.markOrderConfirmed("confirmed", NOW);
+    saga.advance("OrderCreated", {}, "created", NOW);
+    saga.advance("PaymentCompleted", {}, "completed", NOW);
+    saga.advance("OrderConfirmed", {}, "confirmed", NOW);
     expect(saga.pullTransitions().map((t) => [t.from, t.to, t.causationId])).toEqual([
       [null, Started, "created"],
       [Started, PaymentInitiated, "created"],
       [PaymentInitiated, PaymentCompleted, "completed"],
       [PaymentCompleted, OrderConfirmed, "confirmed"],
     ]);
-    expect(saga.pullCommands().map((command) => command.type)).toEqual([
+    expect(saga.pullMessages().map((command) => command.type)).toEqual([
       "InitiatePayment",
       "ApproveOrder",
     ]);
     expect(saga.pullTransitions()).toEqual([]);
-    expect(saga.pullCommands()).toEqual([]);
+    expect(saga.pullMessages()).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { OrderSaga, type SagaTransition } from "../../../services/saga/domain/order-saga.aggregate";
 import type { SagaCommand } from "../../../services/saga/domain/saga.commands";
 import { SagaState } from "../../../services/saga/domain/saga-state";
-import { SAGA_STEPS, type SagaStep } from "../../../services/saga/domain/saga-transitions";
+import { SAGA_STEPS, type SagaStep } from "../../../services/saga/domain/order-saga.definition";
 import { inr } from "../support/money";
 import { unwrap, unwrapError } from "../support/result";
 
@@ -31,15 +31,9 @@ const {
 } = SagaState;
 const ALL_STATES = Object.values(SagaState);
 
-const when: Record<SagaStep, (saga: OrderSaga) => ReturnType<OrderSaga["markPaymentInitiated"]>> = {
-  paymentInitiated: (saga) => saga.markPaymentInitiated(CAUSE, NOW),
-  paymentCompleted: (saga) => saga.markPaymentCompleted(CAUSE, NOW),
-  paymentFailed: (saga) => saga.markPaymentFailed(REASON, CAUSE, NOW),
-  orderConfirmed: (saga) => saga.markOrderConfirmed(CAUSE, NOW),
-  paymentTimedOut: (saga) => saga.markPaymentTimedOut(CAUSE, NOW),
-  orderCancelled: (saga) => saga.markOrderCancelled(REASON, CAUSE, NOW),
-  paymentReleased: (saga) => saga.markPaymentReleased(true, CAUSE, NOW),
-};
+const when = (step: SagaStep) => (saga: OrderSaga) =>
+  saga.advance(step, { reason: REASON }, CAUSE, NOW);
+const STEPS = Object.keys(SAGA_STEPS) as SagaStep[];
 
 const given = (state: SagaState) =>
   OrderSaga.restore({
@@ -54,44 +48,44 @@ const given = (state: SagaState) =>
 const APPLIED: Array<[SagaState, SagaStep, SagaState, string | null, SagaCommand[]]> = [
   [
     Started,
-    "paymentInitiated",
+    "OrderCreated",
     PaymentInitiated,
     null,
     [{ type: "InitiatePayment", orderId: ORDER_ID, amount: AMOUNT }],
   ],
   [
     PaymentInitiated,
-    "paymentCompleted",
+    "PaymentCompleted",
     PaymentCompleted,
     null,
     [{ type: "ApproveOrder", orderId: ORDER_ID }],
   ],
   [
     PaymentInitiated,
-    "paymentFailed",
+    "PaymentFailed",
     PaymentFailed,
     REASON,
     [{ type: "RejectOrder", orderId: ORDER_ID, reason: `payment failed: ${REASON}` }],
   ],
-  [PaymentCompleted, "orderConfirmed", OrderConfirmed, null, []],
-  [PaymentFailed, "orderCancelled", OrderCancelled, REASON, []],
+  [PaymentCompleted, "OrderConfirmed", OrderConfirmed, null, []],
+  [PaymentFailed, "OrderCancelled", OrderCancelled, REASON, []],
   [
     PaymentInitiated,
-    "paymentTimedOut",
+    "PaymentTimedOut",
     PaymentTimedOut,
     "payment timed out",
     [{ type: "RejectOrder", orderId: ORDER_ID, reason: "payment timed out" }],
   ],
   [
     PaymentTimedOut,
-    "orderCancelled",
+    "OrderCancelled",
     Compensating,
     REASON,
     [{ type: "CancelPayment", orderId: ORDER_ID, amount: AMOUNT, reason: "order cancelled" }],
   ],
   [
     PaymentCompleted,
-    "orderCancelled",
+    "OrderCancelled",
     Compensating,
     REASON,
     [
@@ -103,31 +97,33 @@ const APPLIED: Array<[SagaState, SagaStep, SagaState, string | null, SagaCommand
       },
     ],
   ],
-  [Compensating, "paymentReleased", Compensated, "payment refunded", []],
+  [Compensating, "PaymentRefunded", Compensated, "payment refunded", []],
+  [Compensating, "PaymentCancelled", Compensated, "payment cancelled, nothing was charged", []],
 ];
 
 const DUPLICATES: Array<[SagaState, SagaStep]> = [
-  [PaymentInitiated, "paymentInitiated"],
-  [PaymentCompleted, "paymentInitiated"],
-  [PaymentFailed, "paymentInitiated"],
-  [OrderConfirmed, "paymentInitiated"],
-  [OrderCancelled, "paymentInitiated"],
-  [PaymentCompleted, "paymentCompleted"],
-  [OrderConfirmed, "paymentCompleted"],
-  [PaymentFailed, "paymentFailed"],
-  [OrderCancelled, "paymentFailed"],
-  [OrderConfirmed, "orderConfirmed"],
-  [OrderCancelled, "orderCancelled"],
+  [PaymentInitiated, "OrderCreated"],
+  [PaymentCompleted, "OrderCreated"],
+  [PaymentFailed, "OrderCreated"],
+  [OrderConfirmed, "OrderCreated"],
+  [OrderCancelled, "OrderCreated"],
+  [PaymentCompleted, "PaymentCompleted"],
+  [OrderConfirmed, "PaymentCompleted"],
+  [PaymentFailed, "PaymentFailed"],
+  [OrderCancelled, "PaymentFailed"],
+  [OrderConfirmed, "OrderConfirmed"],
+  [OrderCancelled, "OrderCancelled"],
   // Once the saga has given up on the payment, its late outcome changes nothing: the
   // CancelPayment the saga sends refunds a charge that went through.
   ...[PaymentTimedOut, Compensating, Compensated].flatMap((state) =>
-    (["paymentInitiated", "paymentCompleted", "paymentFailed"] as const).map(
+    (["OrderCreated", "PaymentCompleted", "PaymentFailed"] as const).map(
       (step): [SagaState, SagaStep] => [state, step],
     ),
   ),
-  [Compensating, "orderCancelled"],
-  [Compensated, "orderCancelled"],
-  [Compensated, "paymentReleased"],
+  [Compensating, "OrderCancelled"],
+  [Compensated, "OrderCancelled"],
+  [Compensated, "PaymentRefunded"],
+  [Compensated, "PaymentCancelled"],
 ];
 
 const listed = (state: SagaState, step: SagaStep) =>
@@ -136,9 +132,7 @@ const listed = (state: SagaState, step: SagaStep) =>
 
 /** Every other (state × step) pair. */
 const ILLEGAL: Array<[SagaState, SagaStep]> = ALL_STATES.flatMap((state) =>
-  (Object.keys(when) as SagaStep[])
-    .filter((step) => !listed(state, step))
-    .map((step): [SagaState, SagaStep] => [state, step]),
+  STEPS.filter((step) => !listed(state, step)).map((step): [SagaState, SagaStep] => [state, step]),
 );
 
 describe("OrderSaga state machine", () => {
@@ -146,13 +140,13 @@ describe("OrderSaga state machine", () => {
     "given %s, when %s, then %s with one transition and its command",
     (from, step, to, note, commands) => {
       const saga = given(from);
-      expect(unwrap(when[step](saga))).toBe("applied");
+      expect(unwrap(when(step)(saga))).toBe("applied");
       expect(saga.state).toBe(to);
       expect(saga.updatedAt).toEqual(NOW);
       expect(saga.pullTransitions()).toEqual<SagaTransition[]>([
         { from, to, at: NOW, causationId: CAUSE, note },
       ]);
-      expect(saga.pullCommands()).toEqual(commands);
+      expect(saga.pullMessages()).toEqual(commands);
     },
   );
 
@@ -160,11 +154,11 @@ describe("OrderSaga state machine", () => {
     "given %s, when %s again, then a duplicate: no transition, no command",
     (state, step) => {
       const saga = given(state);
-      expect(unwrap(when[step](saga))).toBe("duplicate");
+      expect(unwrap(when(step)(saga))).toBe("duplicate");
       expect(saga.state).toBe(state);
       expect(saga.updatedAt).toEqual(BEFORE);
       expect(saga.pullTransitions()).toEqual([]);
-      expect(saga.pullCommands()).toEqual([]);
+      expect(saga.pullMessages()).toEqual([]);
     },
   );
 
@@ -172,20 +166,19 @@ describe("OrderSaga state machine", () => {
     "given %s, when %s, then ILLEGAL_SAGA_TRANSITION and nothing changes",
     (state, step) => {
       const saga = given(state);
-      expect(unwrapError(when[step](saga)).code).toBe("ILLEGAL_SAGA_TRANSITION");
+      expect(unwrapError(when(step)(saga)).code).toBe("ILLEGAL_SAGA_TRANSITION");
       expect(saga.state).toBe(state);
       expect(saga.failureReason).toBeNull();
       expect(saga.pullTransitions()).toEqual([]);
-      expect(saga.pullCommands()).toEqual([]);
+      expect(saga.pullMessages()).toEqual([]);
     },
   );
 
   it("covers every step in every state exactly once", () => {
-    const steps = Object.keys(SAGA_STEPS).sort();
-    expect(Object.keys(when).sort()).toEqual(steps);
+    expect(STEPS).toHaveLength(8);
     expect(APPLIED.length + DUPLICATES.length + ILLEGAL.length).toBe(
-      steps.length * ALL_STATES.length,
+      STEPS.length * ALL_STATES.length,
     );
-    expect(ILLEGAL).toHaveLength(31);
+    expect(ILLEGAL).toHaveLength(38);
   });
 });

@@ -49,8 +49,8 @@ describe("saga commands → contracts", () => {
   // the mapper must fit it into RejectOrder's limit instead of failing the saga's transaction.
   it("a payment failure with the longest allowed reason still yields a valid RejectOrder", () => {
     const saga = sagaAwaitingPayment();
-    saga.markPaymentFailed(LONGEST_PAYMENT_FAILED_REASON, "m-1", AT);
-    const [reject] = saga.pullCommands();
+    saga.advance("PaymentFailed", { reason: LONGEST_PAYMENT_FAILED_REASON }, "m-1", AT);
+    const [reject] = saga.pullMessages();
     expect(() => toOutboxMessage(reject!, "m-1", AT)).not.toThrow();
   });
 });

@@ -53,6 +53,6 @@ export class InMemoryOrderSagaRepository implements OrderSagaRepository {
       updatedAt: saga.updatedAt,
     });
     this.history.push(...saga.pullTransitions());
-    this.outbox.push(...saga.pullCommands());
+    this.outbox.push(...saga.pullMessages());
   }
 }

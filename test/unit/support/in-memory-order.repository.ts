@@ -45,7 +45,7 @@ export class InMemoryOrderRepository implements OrderRepository {
       return "key-taken";
     }
     this.rows.set(order.id, { props: snapshot(order), idempotency });
-    this.outbox.push(...order.pullEvents());
+    this.outbox.push(...order.pullMessages());
     return "added";
   }
 
@@ -54,13 +54,13 @@ export class InMemoryOrderRepository implements OrderRepository {
     const row = this.rows.get(order.id);
     if (!row) throw new Error(`order ${order.id} was never added`);
     this.rows.set(order.id, { ...row, props: snapshot(order) });
-    this.outbox.push(...order.pullEvents());
+    this.outbox.push(...order.pullMessages());
   }
 
   /** Stores an order as if an earlier transaction had committed it. */
   seed(order: Order, idempotency?: IdempotencyRecord): void {
     this.rows.set(order.id, { props: snapshot(order), idempotency });
-    order.pullEvents();
+    order.pullMessages();
   }
 
   get size(): number {

@@ -23,7 +23,7 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     await this.beforeAdd?.();
     if ([...this.rows.values()].some((row) => row.orderId === payment.orderId)) return "exists";
     this.rows.set(payment.id, snapshot(payment));
-    this.outbox.push(...payment.pullEvents());
+    this.outbox.push(...payment.pullMessages());
     return "added";
   }
 
@@ -31,13 +31,13 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     this.calls.save += 1;
     if (!this.rows.has(payment.id)) throw new Error(`payment ${payment.id} was never added`);
     this.rows.set(payment.id, snapshot(payment));
-    this.outbox.push(...payment.pullEvents());
+    this.outbox.push(...payment.pullMessages());
   }
 
   /** Stores a payment as if an earlier transaction had committed it. */
   seed(payment: Payment): void {
     this.rows.set(payment.id, snapshot(payment));
-    payment.pullEvents();
+    payment.pullMessages();
   }
 
   get size(): number {

@@ -15,6 +15,6 @@ export function pendingOrder(id = "order-1"): Order {
   const order = unwrap(
     Order.place({ id, items: [item("p-1", 2)], currency: "INR", now: PLACED_AT }),
   );
-  order.pullEvents();
+  order.pullMessages();
   return order;
 }

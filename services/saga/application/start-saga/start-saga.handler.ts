@@ -33,7 +33,7 @@ export class StartSagaHandler {
         causationId: command.causationId,
         now: this.now(),
       });
-    const outcome = saga.markPaymentInitiated(command.causationId, this.now());
+    const outcome = saga.advance("OrderCreated", {}, command.causationId, this.now());
     if (!outcome.ok) return outcome;
     if (!existing) await sagas.add(saga);
     else if (outcome.value === "applied") await sagas.save(saga);
