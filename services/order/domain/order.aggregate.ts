@@ -6,6 +6,7 @@ import { illegalOrderTransition, OrderErrorCode } from "./order.errors";
 import type { OrderEvent } from "./order.events";
 import type { OrderItem } from "./order-item.value-object";
 import { OrderStatus } from "./order-status";
+import type { Outcome } from "../../shared/domain/outcome";
 
 export const MAX_ITEMS_PER_ORDER = 100;
 
@@ -18,12 +19,6 @@ export interface OrderProps {
   createdAt: Date;
   updatedAt: Date;
 }
-
-/**
- * Whether a command changed the order, found it already in the wanted state, or was refused
- * because the order had already ended the other way.
- */
-export type TransitionOutcome = "changed" | "unchanged" | "refused";
 
 /**
  * An order: its items, the total they add up to, and where it is in its life:
@@ -123,17 +118,17 @@ export class Order extends AggregateRoot<OrderEvent> {
     );
   }
 
-  confirm(now: Date): Result<TransitionOutcome, DomainError> {
+  confirm(now: Date): Result<Outcome, DomainError> {
     if (this.props.status !== OrderStatus.Pending) {
       this.announceEnd(now);
-      return ok(this.props.status === OrderStatus.Confirmed ? "unchanged" : "refused");
+      return ok("unchanged");
     }
     this.props = { ...this.props, status: OrderStatus.Confirmed, updatedAt: now };
     this.record({ type: "OrderConfirmed", orderId: this.id, at: now });
-    return ok("changed");
+    return ok("applied");
   }
 
-  cancel(reason: string, now: Date): Result<TransitionOutcome, DomainError> {
+  cancel(reason: string, now: Date): Result<Outcome, DomainError> {
     if (this.props.status === OrderStatus.Cancelled) {
       this.announceEnd(now);
       return ok("unchanged");
@@ -148,7 +143,7 @@ export class Order extends AggregateRoot<OrderEvent> {
       updatedAt: now,
     };
     this.record({ type: "OrderCancelled", orderId: this.id, reason, at: now });
-    return ok("changed");
+    return ok("applied");
   }
 
   /** The event that says how the order ended, again. */

@@ -1,4 +1,5 @@
 import type { Order } from "./order.aggregate";
+import type { Insertion } from "../../shared/domain/outcome";
 
 export interface IdempotencyRecord {
   key: string;
@@ -14,7 +15,7 @@ export interface OrderRepository {
   /** Loads the order for a change (the implementation locks it until commit). */
   findById(orderId: string): Promise<Order | null>;
   findByIdempotencyKey(key: string): Promise<{ order: Order; requestHash: string } | null>;
-  /** "key-taken": another request stored an order with the same idempotency key first. */
-  add(order: Order, idempotency?: IdempotencyRecord): Promise<"added" | "key-taken">;
+  /** "exists": another request stored an order with the same idempotency key first. */
+  add(order: Order, idempotency?: IdempotencyRecord): Promise<Insertion>;
   save(order: Order): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type { IdempotencyRecord, OrderRepository } from "../domain/order.reposit
 import { OrderItem } from "../domain/order-item.value-object";
 import type { OrderStatus } from "../domain/order-status";
 import { toOutboxMessage } from "./order-messages.mapper";
+import type { Insertion } from "../../shared/domain/outcome";
 
 interface OrderRow {
   id: string;
@@ -99,7 +100,7 @@ export class OrderUnitOfWork extends AggregateUnitOfWork<Order> {
     order: Order,
     causationId: string,
     idempotency?: IdempotencyRecord,
-  ): Promise<"added" | "key-taken"> {
+  ): Promise<Insertion> {
     const messages = order.pullMessages().map((event) => toOutboxMessage(event, causationId));
     const lines = order.items.map((item, index) => ({
       line_no: index + 1,
@@ -118,7 +119,7 @@ export class OrderUnitOfWork extends AggregateUnitOfWork<Order> {
       JSON.stringify(lines),
       JSON.stringify(outboxRows(messages)),
     ]);
-    if (result?.added !== 1) return "key-taken";
+    if (result?.added !== 1) return "exists";
     this.markStored(order.id, order);
     this.wrote(result.outbox_ids);
     return "added";

@@ -3,9 +3,10 @@ import type { DomainError } from "../../shared/domain/domain-error";
 import type { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
 import type { ChargeOutcome } from "./payment-provider.port";
-import { paymentNotBeingCancelled } from "./payment.errors";
+import { paymentAmountMismatch, paymentNotBeingCancelled } from "./payment.errors";
 import type { PaymentEvent } from "./payment.events";
 import { AWAITING_PROVIDER, PaymentStatus } from "./payment-status";
+import type { Outcome } from "../../shared/domain/outcome";
 
 export interface PaymentProps {
   id: string;
@@ -18,9 +19,6 @@ export interface PaymentProps {
   createdAt: Date;
   updatedAt: Date;
 }
-
-/** "unchanged": a repeat, or news that came too late to matter; nothing new is recorded. */
-export type PaymentOutcome = "applied" | "unchanged";
 
 /**
  * One payment per order. Deciding to charge and charging are two steps, so that no charge can
@@ -105,10 +103,20 @@ export class Payment extends AggregateRoot<PaymentEvent> {
   }
 
   /**
+   * InitiatePayment again (a repeat, or one that arrives after a cancel recorded the payment): it
+   * changes nothing, unless it asks for another amount, which is a bug upstream.
+   */
+  initiateAgain(amount: Money): Result<Outcome, DomainError> {
+    if (!this.amount.equals(amount))
+      return err(paymentAmountMismatch(this.id, this.amount, amount));
+    return ok("unchanged");
+  }
+
+  /**
    * The provider answered the charge. Only a PENDING payment takes the answer: one being
    * cancelled has asked the provider to release the key, and that answer decides its end.
    */
-  recordCharge(outcome: ChargeOutcome, now: Date): Result<PaymentOutcome, DomainError> {
+  recordCharge(outcome: ChargeOutcome, now: Date): Result<Outcome, DomainError> {
     if (this.props.status !== PaymentStatus.Pending) return ok("unchanged");
     if (outcome.approved) {
       this.move(PaymentStatus.Completed, now, { providerReference: outcome.reference });
@@ -124,7 +132,7 @@ export class Payment extends AggregateRoot<PaymentEvent> {
    * The saga will not use this payment. Money not yet taken must never be; money taken is
    * given back. A repeat answers again with the outcome, so a saga that asks twice is told.
    */
-  cancel(reason: string, now: Date): Result<PaymentOutcome, DomainError> {
+  cancel(reason: string, now: Date): Result<Outcome, DomainError> {
     switch (this.props.status) {
       case PaymentStatus.Pending:
         this.move(PaymentStatus.Cancelling, now, { failureReason: reason });
@@ -147,7 +155,9 @@ export class Payment extends AggregateRoot<PaymentEvent> {
   }
 
   /** The provider has released the key; `refunded` says whether money had been taken. */
-  recordRelease(refunded: boolean, now: Date): Result<PaymentOutcome, DomainError> {
+  recordRelease(refunded: boolean, now: Date): Result<Outcome, DomainError> {
+    // Released by an earlier settler whose answer was recorded already: nothing left to do.
+    if (!this.awaitsProvider) return ok("unchanged");
     const { status } = this.props;
     if (status !== PaymentStatus.Cancelling && status !== PaymentStatus.Refunding) {
       return err(paymentNotBeingCancelled(this.id, status));

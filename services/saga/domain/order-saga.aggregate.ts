@@ -12,6 +12,7 @@ import {
 import type { SagaCommand } from "./saga.commands";
 import { illegalSagaTransition } from "./saga.errors";
 import { SagaState } from "./saga-state";
+import type { Outcome } from "../../shared/domain/outcome";
 
 /** One line of the saga's history: every change of state, when, and which message caused it. */
 export interface SagaTransition {
@@ -30,8 +31,6 @@ export interface OrderSagaProps {
   createdAt: Date;
   updatedAt: Date;
 }
-
-export type StepOutcome = "applied" | "duplicate";
 
 /**
  * The order saga orchestrates payment for one order (its id is the orderId). It owns the
@@ -97,7 +96,7 @@ export class OrderSaga extends AggregateRoot<SagaCommand> {
 
   /**
    * Moves the saga as `trigger` says: a message's step, or what the state does at its deadline
-   * (take a step, or send its command again). A repeat is a duplicate; a move the definition
+   * (take a step, or send its command again). A repeat is "unchanged"; a move the definition
    * does not list is an error, and nothing changes.
    */
   advance(
@@ -105,10 +104,10 @@ export class OrderSaga extends AggregateRoot<SagaCommand> {
     fact: SagaFact,
     causationId: string,
     now: Date,
-  ): Result<StepOutcome, DomainError> {
+  ): Result<Outcome, DomainError> {
     if (trigger !== "DeadlinePassed") return this.step(trigger, fact, causationId, now);
     const { atDeadline } = SAGA_STATES[this.props.state];
-    if (atDeadline === null) return ok("duplicate");
+    if (atDeadline === null) return ok("unchanged");
     if (atDeadline === "resend") return this.resend(causationId, now);
     return this.step(atDeadline, {}, causationId, now);
   }
@@ -124,10 +123,10 @@ export class OrderSaga extends AggregateRoot<SagaCommand> {
     fact: SagaFact,
     causationId: string,
     now: Date,
-  ): Result<StepOutcome, DomainError> {
+  ): Result<Outcome, DomainError> {
     const rule = SAGA_STEPS[name];
     const from = this.props.state;
-    if (rule.alreadyDone.includes(from)) return ok("duplicate");
+    if (rule.alreadyDone.includes(from)) return ok("unchanged");
     const to = rule.moves[from];
     if (!to) {
       const needs = Object.keys(rule.moves).join(" or ");
@@ -142,7 +141,7 @@ export class OrderSaga extends AggregateRoot<SagaCommand> {
   }
 
   /** The same state again, with its command sent again; the history says so. */
-  private resend(causationId: string, now: Date): Result<StepOutcome, DomainError> {
+  private resend(causationId: string, now: Date): Result<Outcome, DomainError> {
     const { state } = this.props;
     const command = this.sendStateCommand();
     const note = `no reply before the deadline; ${command?.type ?? "nothing"} sent again`;

@@ -50,7 +50,7 @@ interface StepRule {
   moves: Partial<Record<SagaState, SagaState>>;
   /**
    * States in which the step has already happened, or can no longer matter: a repeat or a late
-   * reply is a duplicate, not an error. (A payment that completes after the saga gave up is
+   * reply is "unchanged", not an error. (A payment that completes after the saga gave up is
    * refunded by the CancelPayment the saga sends anyway.)
    */
   alreadyDone: readonly SagaState[];

@@ -20,7 +20,7 @@ describe("CancelOrderHandler (RejectOrder)", () => {
       { orderId: "order-1", reason: "payment failed: x" },
       orders,
     );
-    expect(unwrap(result)).toBe("changed");
+    expect(unwrap(result)).toBe("applied");
     const stored = await orders.findById("order-1");
     expect(stored?.status).toBe("CANCELLED");
     expect(stored?.cancellationReason).toBe("payment failed: x");

@@ -16,7 +16,7 @@ function repositoryWithPendingOrder() {
 describe("ConfirmOrderHandler (ApproveOrder)", () => {
   it("confirms a pending order, saves it and raises OrderConfirmed", async () => {
     const orders = repositoryWithPendingOrder();
-    expect(unwrap(await confirm.execute({ orderId: "order-1" }, orders))).toBe("changed");
+    expect(unwrap(await confirm.execute({ orderId: "order-1" }, orders))).toBe("applied");
     expect((await orders.findById("order-1"))?.status).toBe("CONFIRMED");
     expect(orders.outbox).toEqual([{ type: "OrderConfirmed", orderId: "order-1", at: LATER }]);
   });
@@ -32,7 +32,7 @@ describe("ConfirmOrderHandler (ApproveOrder)", () => {
   it("an ApproveOrder for a cancelled order is refused, and answered with OrderCancelled", async () => {
     const orders = repositoryWithPendingOrder();
     await cancel.execute({ orderId: "order-1", reason: "payment timed out" }, orders);
-    expect(unwrap(await confirm.execute({ orderId: "order-1" }, orders))).toBe("refused");
+    expect(unwrap(await confirm.execute({ orderId: "order-1" }, orders))).toBe("unchanged");
     expect((await orders.findById("order-1"))?.status).toBe("CANCELLED");
     expect(orders.outbox.map((event) => event.type)).toEqual(["OrderCancelled", "OrderCancelled"]);
   });

@@ -74,7 +74,7 @@ describe("Order.place", () => {
 describe("Order.confirm", () => {
   it("moves PENDING to CONFIRMED and raises OrderConfirmed once", () => {
     const order = pendingOrder();
-    expect(unwrap(order.confirm(LATER))).toBe("changed");
+    expect(unwrap(order.confirm(LATER))).toBe("applied");
     expect(order.status).toBe("CONFIRMED");
     expect(order.updatedAt).toEqual(LATER);
     expect(order.pullMessages()).toEqual([
@@ -98,7 +98,7 @@ describe("Order.confirm", () => {
     const order = pendingOrder();
     order.cancel("payment timed out", LATER);
     order.pullMessages();
-    expect(unwrap(order.confirm(LATER))).toBe("refused");
+    expect(unwrap(order.confirm(LATER))).toBe("unchanged");
     expect(order.status).toBe("CANCELLED");
     expect(order.pullMessages()).toEqual([
       { type: "OrderCancelled", orderId: "order-1", reason: "payment timed out", at: LATER },
@@ -109,7 +109,7 @@ describe("Order.confirm", () => {
 describe("Order.cancel", () => {
   it("moves PENDING to CANCELLED with the reason and raises OrderCancelled once", () => {
     const order = pendingOrder();
-    expect(unwrap(order.cancel("payment failed: declined", LATER))).toBe("changed");
+    expect(unwrap(order.cancel("payment failed: declined", LATER))).toBe("applied");
     expect(order.status).toBe("CANCELLED");
     expect(order.cancellationReason).toBe("payment failed: declined");
     expect(order.pullMessages()).toEqual([

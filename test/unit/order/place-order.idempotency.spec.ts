@@ -113,7 +113,7 @@ describe("PlaceOrderHandler: losing the idempotency-key race (add answers key-ta
 
   it("throws (an infrastructure fault) when the key is taken but no order can be read", async () => {
     const orders = new InMemoryOrderRepository();
-    orders.add = async () => "key-taken";
+    orders.add = async () => "exists";
     await expect(handler.execute(withKey(body), orders)).rejects.toThrow(/key-1 is taken/);
   });
 });

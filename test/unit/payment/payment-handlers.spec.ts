@@ -43,7 +43,7 @@ async function settle(
 describe("InitiatePayment: the decision to charge is recorded before any charge", () => {
   it("given no payment, records it PENDING and calls no provider", async () => {
     const payments = new InMemoryPaymentRepository();
-    expect(unwrap(await initiatePayment.execute(initiate, payments))).toBe("recorded");
+    expect(unwrap(await initiatePayment.execute(initiate, payments))).toBe("applied");
     const stored = await payments.findByOrderId(ORDER);
     expect(stored?.status).toBe("PENDING");
     expect(stored?.id).toBe(paymentIdFor(ORDER));
@@ -53,7 +53,7 @@ describe("InitiatePayment: the decision to charge is recorded before any charge"
   it("given the payment exists, a duplicate command changes nothing", async () => {
     const payments = new InMemoryPaymentRepository();
     await initiatePayment.execute(initiate, payments);
-    expect(unwrap(await initiatePayment.execute(initiate, payments))).toBe("duplicate");
+    expect(unwrap(await initiatePayment.execute(initiate, payments))).toBe("unchanged");
     expect(payments.size).toBe(1);
   });
 
@@ -153,7 +153,7 @@ describe("CancelPayment: no money stays taken for an order that will not be fulf
     const payments = new InMemoryPaymentRepository();
     const provider = new RecordingPaymentProvider({ approved: true, reference: "ref-1" });
     unwrap(await cancelPayment.execute(cancel, payments));
-    expect(unwrap(await initiatePayment.execute(initiate, payments))).toBe("duplicate");
+    expect(unwrap(await initiatePayment.execute(initiate, payments))).toBe("unchanged");
     const stored = (await payments.findByOrderId(ORDER))!;
     expect(stored.status).toBe("CANCELLED");
     expect(stored.awaitsProvider).toBe(false);

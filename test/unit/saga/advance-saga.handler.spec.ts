@@ -77,7 +77,7 @@ describe("AdvanceSagaHandler: the payment service replies", () => {
 
   it("a duplicate PaymentCompleted is a no-op and saves nothing", async () => {
     const sagas = seeded("PAYMENT_COMPLETED");
-    expect(unwrap(await handler.execute(completed, sagas))).toBe("duplicate");
+    expect(unwrap(await handler.execute(completed, sagas))).toBe("unchanged");
     expect(sagas.calls).toEqual({ add: 0, save: 0 });
     expect(sagas.outbox).toEqual([]);
   });
@@ -127,7 +127,7 @@ describe("AdvanceSagaHandler: the order service replies", () => {
 
   it("a duplicate OrderConfirmed is a no-op and saves nothing", async () => {
     const sagas = seeded("ORDER_CONFIRMED");
-    expect(unwrap(await handler.execute(confirmed, sagas))).toBe("duplicate");
+    expect(unwrap(await handler.execute(confirmed, sagas))).toBe("unchanged");
     expect(sagas.calls).toEqual({ add: 0, save: 0 });
   });
 
@@ -158,7 +158,7 @@ describe("AdvanceSagaHandler: a deadline passes", () => {
 
   it("a final saga is left alone and nothing is saved", async () => {
     const sagas = seeded("ORDER_CONFIRMED");
-    expect(unwrap(await handler.execute(deadline, sagas))).toBe("duplicate");
+    expect(unwrap(await handler.execute(deadline, sagas))).toBe("unchanged");
     expect(sagas.calls).toEqual({ add: 0, save: 0 });
     expect(sagas.outbox).toEqual([]);
   });

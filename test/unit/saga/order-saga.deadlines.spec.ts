@@ -70,7 +70,7 @@ describe("saga deadlines", () => {
       { type: "CancelPayment", orderId: ORDER_ID, amount: AMOUNT, reason: "payment timed out" },
     ]);
     // The payment completing late changes nothing: CancelPayment refunds it.
-    expect(unwrap(saga.advance("PaymentCompleted", {}, "late-completion", NOW))).toBe("duplicate");
+    expect(unwrap(saga.advance("PaymentCompleted", {}, "late-completion", NOW))).toBe("unchanged");
     expect(unwrap(saga.advance("PaymentRefunded", {}, "payment-refunded-1", NOW))).toBe("applied");
     expect(saga.state).toBe(SagaState.Compensated);
     expect(saga.pullTransitions().map((t) => [t.to, t.note])).toEqual([
@@ -121,7 +121,7 @@ describe("saga deadlines", () => {
 
   test.each(FINAL_SAGA_STATES)("given %s, a deadline changes nothing", (state) => {
     const saga = given(state);
-    expect(unwrap(saga.advance("DeadlinePassed", {}, SWEEP, NOW))).toBe("duplicate");
+    expect(unwrap(saga.advance("DeadlinePassed", {}, SWEEP, NOW))).toBe("unchanged");
     expect(saga.pullTransitions()).toEqual([]);
     expect(saga.pullMessages()).toEqual([]);
   });

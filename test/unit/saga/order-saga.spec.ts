@@ -7,7 +7,7 @@ import { unwrap, unwrapError } from "../support/result";
 
 /**
  * The saga's state machine, Eventuate CreateOrderSagaTest style: given a saga in a state, when a
- * step arrives, then it is applied (one transition, the right command), a duplicate (nothing), or
+ * step arrives, then it is applied (one transition, the right command), unchanged (a repeat: nothing), or
  * illegal (ILLEGAL_SAGA_TRANSITION, nothing). The expectations are written out here, not read
  * from SAGA_STEPS, so a wrong entry in the table fails a test.
  */
@@ -151,10 +151,10 @@ describe("OrderSaga state machine", () => {
   );
 
   test.each(DUPLICATES)(
-    "given %s, when %s again, then a duplicate: no transition, no command",
+    "given %s, when %s again, then unchanged: no transition, no command",
     (state, step) => {
       const saga = given(state);
-      expect(unwrap(when(step)(saga))).toBe("duplicate");
+      expect(unwrap(when(step)(saga))).toBe("unchanged");
       expect(saga.state).toBe(state);
       expect(saga.updatedAt).toEqual(BEFORE);
       expect(saga.pullTransitions()).toEqual([]);

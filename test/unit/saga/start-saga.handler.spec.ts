@@ -45,7 +45,7 @@ describe("StartSagaHandler (OrderCreated)", () => {
     const sagas = new InMemoryOrderSagaRepository();
     await handler.execute(orderCreated(), sagas);
     expect(unwrap(await handler.execute(orderCreated(99900, "order-created-1"), sagas))).toBe(
-      "duplicate",
+      "unchanged",
     );
     expect(sagas.calls).toEqual({ add: 1, save: 0 });
     expect(sagas.history).toHaveLength(2);
@@ -54,7 +54,7 @@ describe("StartSagaHandler (OrderCreated)", () => {
 
   it("a late OrderCreated for a saga that already ended changes nothing", async () => {
     const sagas = seeded("ORDER_CONFIRMED");
-    expect(unwrap(await handler.execute(orderCreated(), sagas))).toBe("duplicate");
+    expect(unwrap(await handler.execute(orderCreated(), sagas))).toBe("unchanged");
     expect(sagas.calls).toEqual({ add: 0, save: 0 });
     expect(sagas.stateOf("order-1")).toBe("ORDER_CONFIRMED");
   });

@@ -4,6 +4,7 @@ import type {
   IdempotencyRecord,
   OrderRepository,
 } from "../../../services/order/domain/order.repository.port";
+import type { Insertion } from "../../../services/shared/domain/outcome";
 
 interface Row {
   props: OrderProps;
@@ -13,7 +14,7 @@ interface Row {
 /**
  * OrderRepository in memory, faithful to the port: every read restores a fresh aggregate (as a
  * database would), `add`/`save` move the pulled events to `outbox`, and an idempotency key is
- * unique: the second `add` with a taken key stores nothing and answers "key-taken".
+ * unique: the second `add` with a taken key stores nothing and answers "exists".
  */
 export class InMemoryOrderRepository implements OrderRepository {
   private readonly rows = new Map<string, Row>();
@@ -34,7 +35,7 @@ export class InMemoryOrderRepository implements OrderRepository {
       : null;
   }
 
-  async add(order: Order, idempotency?: IdempotencyRecord): Promise<"added" | "key-taken"> {
+  async add(order: Order, idempotency?: IdempotencyRecord): Promise<Insertion> {
     this.calls.add += 1;
     await this.beforeAdd?.();
     if (this.rows.has(order.id)) throw new Error(`duplicate primary key ${order.id}`);
@@ -42,7 +43,7 @@ export class InMemoryOrderRepository implements OrderRepository {
       idempotency &&
       [...this.rows.values()].some((row) => row.idempotency?.key === idempotency.key)
     ) {
-      return "key-taken";
+      return "exists";
     }
     this.rows.set(order.id, { props: snapshot(order), idempotency });
     this.outbox.push(...order.pullMessages());

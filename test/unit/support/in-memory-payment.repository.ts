@@ -1,6 +1,7 @@
 import { Payment, type PaymentProps } from "../../../services/payment/domain/payment.aggregate";
 import type { PaymentEvent } from "../../../services/payment/domain/payment.events";
 import type { PaymentRepository } from "../../../services/payment/domain/payment.repository.port";
+import type { Insertion } from "../../../services/shared/domain/outcome";
 
 /**
  * PaymentRepository in memory: one payment per orderId (a second `add` answers "exists" and
@@ -18,7 +19,7 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     return props ? Payment.restore(props) : null;
   }
 
-  async add(payment: Payment): Promise<"added" | "exists"> {
+  async add(payment: Payment): Promise<Insertion> {
     this.calls.add += 1;
     await this.beforeAdd?.();
     if ([...this.rows.values()].some((row) => row.orderId === payment.orderId)) return "exists";

@@ -1,6 +1,6 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { err, ok, type Result } from "../../../shared/domain/result";
-import type { TransitionOutcome } from "../../domain/order.aggregate";
+import type { Outcome } from "../../../shared/domain/outcome";
 import { orderNotFound } from "../../domain/order.errors";
 import type { OrderRepository } from "../../domain/order.repository.port";
 
@@ -16,7 +16,7 @@ export class CancelOrderHandler {
   async execute(
     command: CancelOrderCommand,
     orders: OrderRepository,
-  ): Promise<Result<TransitionOutcome, DomainError>> {
+  ): Promise<Result<Outcome, DomainError>> {
     const order = await orders.findById(command.orderId);
     if (!order) return err(orderNotFound(command.orderId));
     const outcome = order.cancel(command.reason, this.now());

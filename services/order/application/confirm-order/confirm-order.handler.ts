@@ -1,6 +1,6 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { err, ok, type Result } from "../../../shared/domain/result";
-import type { TransitionOutcome } from "../../domain/order.aggregate";
+import type { Outcome } from "../../../shared/domain/outcome";
 import { orderNotFound } from "../../domain/order.errors";
 import type { OrderRepository } from "../../domain/order.repository.port";
 
@@ -18,7 +18,7 @@ export class ConfirmOrderHandler {
   async execute(
     command: ConfirmOrderCommand,
     orders: OrderRepository,
-  ): Promise<Result<TransitionOutcome, DomainError>> {
+  ): Promise<Result<Outcome, DomainError>> {
     const order = await orders.findById(command.orderId);
     if (!order) return err(orderNotFound(command.orderId));
     const outcome = order.confirm(this.now());

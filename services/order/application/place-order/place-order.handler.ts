@@ -44,7 +44,7 @@ export class PlaceOrderHandler {
       command.idempotencyKey === undefined
         ? undefined
         : { key: command.idempotencyKey, requestHash };
-    if ((await orders.add(placed.value, idempotency)) === "key-taken") {
+    if ((await orders.add(placed.value, idempotency)) === "exists") {
       // An earlier or concurrent request with the same key placed the order: answer as its retry.
       const winner = await this.replay(command.idempotencyKey!, requestHash, orders);
       if (winner) return winner;

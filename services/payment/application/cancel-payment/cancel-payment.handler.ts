@@ -1,9 +1,10 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { Money } from "../../../shared/domain/money.value-object";
 import { ok, type Result } from "../../../shared/domain/result";
-import { Payment, type PaymentOutcome } from "../../domain/payment.aggregate";
+import { Payment } from "../../domain/payment.aggregate";
 import type { PaymentRepository } from "../../domain/payment.repository.port";
 import { paymentIdFor } from "../payment-id";
+import type { Outcome } from "../../../shared/domain/outcome";
 
 export interface CancelPaymentCommand {
   orderId: string;
@@ -23,7 +24,7 @@ export class CancelPaymentHandler {
   async execute(
     command: CancelPaymentCommand,
     payments: PaymentRepository,
-  ): Promise<Result<PaymentOutcome, DomainError>> {
+  ): Promise<Result<Outcome, DomainError>> {
     const amount = Money.create(command.amount.amountMinor, command.amount.currency);
     if (!amount.ok) return amount;
     const payment = await payments.findByOrderId(command.orderId);

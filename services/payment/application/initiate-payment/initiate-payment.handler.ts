@@ -1,18 +1,15 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { Money } from "../../../shared/domain/money.value-object";
-import { err, ok, type Result } from "../../../shared/domain/result";
+import { ok, type Result } from "../../../shared/domain/result";
 import { Payment } from "../../domain/payment.aggregate";
-import { paymentAmountMismatch } from "../../domain/payment.errors";
 import type { PaymentRepository } from "../../domain/payment.repository.port";
 import { paymentIdFor } from "../payment-id";
+import type { Outcome } from "../../../shared/domain/outcome";
 
 export interface InitiatePaymentCommand {
   orderId: string;
   amount: { amountMinor: number; currency: string };
 }
-
-/** "recorded": the payment is PENDING and the provider will be asked once this commits. */
-export type InitiatePaymentOutcome = "recorded" | "duplicate";
 
 /**
  * InitiatePayment from the saga: record the decision to charge (a PENDING payment) and nothing
@@ -26,22 +23,18 @@ export class InitiatePaymentHandler {
   async execute(
     command: InitiatePaymentCommand,
     payments: PaymentRepository,
-  ): Promise<Result<InitiatePaymentOutcome, DomainError>> {
+  ): Promise<Result<Outcome, DomainError>> {
     const amount = Money.create(command.amount.amountMinor, command.amount.currency);
     if (!amount.ok) return amount;
 
     const existing = await payments.findByOrderId(command.orderId);
-    if (existing) {
-      if (!existing.amount.equals(amount.value))
-        return err(paymentAmountMismatch(existing.id, existing.amount, amount.value));
-      return ok("duplicate");
-    }
+    if (existing) return existing.initiateAgain(amount.value);
     const payment = Payment.initiate({
       id: paymentIdFor(command.orderId),
       orderId: command.orderId,
       amount: amount.value,
       now: this.now(),
     });
-    return ok((await payments.add(payment)) === "added" ? "recorded" : "duplicate");
+    return ok((await payments.add(payment)) === "added" ? "applied" : "unchanged");
   }
 }

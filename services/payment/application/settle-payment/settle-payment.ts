@@ -1,6 +1,6 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
-import { err, ok, type Result } from "../../../shared/domain/result";
-import type { Payment, PaymentOutcome } from "../../domain/payment.aggregate";
+import { err, type Result } from "../../../shared/domain/result";
+import type { Payment } from "../../domain/payment.aggregate";
 import type {
   ChargeOutcome,
   ChargeRequest,
@@ -9,6 +9,7 @@ import type {
 import { paymentNotFound } from "../../domain/payment.errors";
 import type { PaymentRepository } from "../../domain/payment.repository.port";
 import { PaymentStatus } from "../../domain/payment-status";
+import type { Outcome } from "../../../shared/domain/outcome";
 
 /** A payment the settler has claimed, as the claim saw it. */
 export interface ClaimedPayment extends ChargeRequest {
@@ -49,7 +50,7 @@ export async function recordAnswer(
   orderId: string,
   answer: ProviderAnswer,
   now: Date,
-): Promise<Result<PaymentOutcome, DomainError>> {
+): Promise<Result<Outcome, DomainError>> {
   const payment = await payments.findByOrderId(orderId);
   if (!payment) return err(paymentNotFound(orderId));
   const outcome = apply(payment, answer, now);
@@ -57,13 +58,7 @@ export async function recordAnswer(
   return outcome;
 }
 
-function apply(
-  payment: Payment,
-  answer: ProviderAnswer,
-  now: Date,
-): Result<PaymentOutcome, DomainError> {
+function apply(payment: Payment, answer: ProviderAnswer, now: Date): Result<Outcome, DomainError> {
   if (answer.kind === "charge") return payment.recordCharge(answer.outcome, now);
-  // Released by an earlier settler whose answer was recorded already: nothing left to do.
-  if (!payment.awaitsProvider) return ok("unchanged");
   return payment.recordRelease(answer.refunded, now);
 }

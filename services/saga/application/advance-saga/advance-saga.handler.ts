@@ -1,6 +1,6 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { err, type Result } from "../../../shared/domain/result";
-import type { StepOutcome } from "../../domain/order-saga.aggregate";
+import type { Outcome } from "../../../shared/domain/outcome";
 import type { SagaTrigger } from "../../domain/order-saga.definition";
 import type { OrderSagaRepository } from "../../domain/order-saga.repository.port";
 import { sagaNotFound } from "../../domain/saga.errors";
@@ -25,7 +25,7 @@ export class AdvanceSagaHandler {
   async execute(
     command: AdvanceSagaCommand,
     sagas: OrderSagaRepository,
-  ): Promise<Result<StepOutcome, DomainError>> {
+  ): Promise<Result<Outcome, DomainError>> {
     const saga = await sagas.findByOrderId(command.orderId);
     if (!saga) return err(sagaNotFound(command.orderId));
     const { trigger, reason, causationId } = command;

@@ -1,8 +1,9 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { Money } from "../../../shared/domain/money.value-object";
 import type { Result } from "../../../shared/domain/result";
-import { OrderSaga, type StepOutcome } from "../../domain/order-saga.aggregate";
+import { OrderSaga } from "../../domain/order-saga.aggregate";
 import type { OrderSagaRepository } from "../../domain/order-saga.repository.port";
+import type { Outcome } from "../../../shared/domain/outcome";
 
 export interface StartSagaCommand {
   orderId: string;
@@ -21,7 +22,7 @@ export class StartSagaHandler {
   async execute(
     command: StartSagaCommand,
     sagas: OrderSagaRepository,
-  ): Promise<Result<StepOutcome, DomainError>> {
+  ): Promise<Result<Outcome, DomainError>> {
     const amount = Money.create(command.total.amountMinor, command.total.currency);
     if (!amount.ok) return amount;
     const existing = await sagas.findByOrderId(command.orderId);
