@@ -1,4 +1,5 @@
 import Validator, { type ValidationRuleObject } from "fastest-validator";
+import { ISO_CURRENCY_CODE } from "../services/shared/domain/currency";
 
 /** One validator instance for every contract; each schema is compiled once, at module load. */
 const validator = new Validator({ useNewCustomCheckerFunction: true });
@@ -49,7 +50,7 @@ export const moneySchema = {
   strict: false,
   props: {
     amountMinor: { type: "number", integer: true, min: 0, convert: false },
-    currency: { type: "string", pattern: /^[A-Z]{3}$/ },
+    currency: { type: "string", pattern: ISO_CURRENCY_CODE },
   },
 } as const satisfies ValidationRuleObject;
 

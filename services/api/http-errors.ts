@@ -1,3 +1,8 @@
+import { OrderErrorCode } from "../order/domain/order.errors";
+import { PaymentErrorCode } from "../payment/domain/payment.errors";
+import { SagaErrorCode } from "../saga/domain/saga.errors";
+import { DEAD_LETTER_NOT_FOUND } from "../shared/messaging/dead-letters";
+
 /** The one error shape every route answers with. */
 export interface ErrorBody {
   status: number;
@@ -6,17 +11,17 @@ export interface ErrorBody {
   timestamp: string;
 }
 
-/** Domain codes → HTTP statuses, decided here and nowhere else. */
+/** Error codes → HTTP statuses, decided here and nowhere else. Each context names its codes. */
 const STATUS_BY_CODE: Record<string, number> = {
   VALIDATION_ERROR: 400,
-  INVALID_ORDER: 400,
   MALFORMED_JSON: 400,
-  ORDER_NOT_FOUND: 404,
-  PAYMENT_NOT_FOUND: 404,
-  SAGA_NOT_FOUND: 404,
-  DEAD_LETTER_NOT_FOUND: 404,
+  [OrderErrorCode.InvalidOrder]: 400,
+  [OrderErrorCode.NotFound]: 404,
+  [PaymentErrorCode.NotFound]: 404,
+  [SagaErrorCode.NotFound]: 404,
+  [DEAD_LETTER_NOT_FOUND]: 404,
   NOT_FOUND: 404,
-  IDEMPOTENCY_KEY_REUSED: 409,
+  [OrderErrorCode.IdempotencyKeyReused]: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_READY: 503,

@@ -19,6 +19,9 @@ import { defineOrderModels, type OrderRecord } from "./infrastructure/order.mode
 import { toOrderSummaryView, toOrderView } from "./infrastructure/order.view-mapper";
 import { OrderUnitOfWork } from "./infrastructure/order.unit-of-work";
 
+/** How `GET /orders` pages: the default and the largest page a client may ask for. */
+const PAGE_SIZE = { default: 20, max: 100 };
+
 interface ListParams {
   status?: string;
   page?: number;
@@ -126,13 +129,13 @@ export default function createOrderService(broker: ServiceBroker) {
             type: "number",
             integer: true,
             min: 1,
-            max: 100,
+            max: PAGE_SIZE.max,
             optional: true,
             convert: true,
           },
         },
         async handler(this: OrderService, ctx: Context<ListParams>) {
-          const { status, page = 1, pageSize = 20 } = ctx.params;
+          const { status, page = 1, pageSize = PAGE_SIZE.default } = ctx.params;
           const result = await this._list(ctx, {
             page,
             pageSize,

@@ -1,6 +1,7 @@
-import { DomainError } from "../../shared/domain/domain-error";
+import type { DomainError } from "../../shared/domain/domain-error";
 import type { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
+import { invalidPrice, invalidProduct } from "./order.errors";
 import { Quantity } from "./quantity.value-object";
 
 /**
@@ -23,15 +24,15 @@ export class OrderItem {
     unitPrice: Money;
   }): Result<OrderItem, DomainError> {
     if (props.productId.trim() === "") {
-      return err(new DomainError("INVALID_PRODUCT", "productId must not be blank"));
+      return err(invalidProduct());
     }
     const quantity = Quantity.create(props.quantity);
     if (!quantity.ok) return quantity;
     if (props.unitPrice.minor === 0) {
-      return err(new DomainError("INVALID_PRICE", "price must be greater than zero"));
+      return err(invalidPrice("price must be greater than zero"));
     }
     if (props.unitPrice.minor > MAX_UNIT_PRICE * 100) {
-      return err(new DomainError("INVALID_PRICE", `price must be at most ${MAX_UNIT_PRICE}.00`));
+      return err(invalidPrice(`price must be at most ${MAX_UNIT_PRICE}.00`));
     }
     return ok(new OrderItem(props.productId, quantity.value, props.unitPrice));
   }

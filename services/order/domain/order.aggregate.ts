@@ -1,8 +1,8 @@
 import { AggregateRoot } from "../../shared/domain/aggregate-root";
-import { DomainError } from "../../shared/domain/domain-error";
+import type { DomainError } from "../../shared/domain/domain-error";
 import { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
-import { illegalOrderTransition, OrderErrorCode } from "./order.errors";
+import { illegalOrderTransition, invalidOrder } from "./order.errors";
 import type { OrderEvent } from "./order.events";
 import type { OrderItem } from "./order-item.value-object";
 import { OrderStatus } from "./order-status";
@@ -40,18 +40,16 @@ export class Order extends AggregateRoot<OrderEvent> {
   }): Result<Order, DomainError> {
     if (input.items.length === 0) {
       return err(
-        new DomainError(OrderErrorCode.InvalidOrder, "an order needs at least one item", {
+        invalidOrder("an order needs at least one item", {
           items: "must contain at least one item",
         }),
       );
     }
     if (input.items.length > MAX_ITEMS_PER_ORDER) {
       return err(
-        new DomainError(
-          OrderErrorCode.InvalidOrder,
-          `an order has at most ${MAX_ITEMS_PER_ORDER} items`,
-          { items: `must contain at most ${MAX_ITEMS_PER_ORDER} items` },
-        ),
+        invalidOrder(`an order has at most ${MAX_ITEMS_PER_ORDER} items`, {
+          items: `must contain at most ${MAX_ITEMS_PER_ORDER} items`,
+        }),
       );
     }
     const wrongCurrency = input.items.findIndex(
@@ -59,7 +57,7 @@ export class Order extends AggregateRoot<OrderEvent> {
     );
     if (wrongCurrency >= 0) {
       return err(
-        new DomainError(OrderErrorCode.InvalidOrder, `prices must be in ${input.currency}`, {
+        invalidOrder(`prices must be in ${input.currency}`, {
           [`items[${wrongCurrency}].price`]: `must be in ${input.currency}`,
         }),
       );

@@ -1,5 +1,6 @@
-import { DomainError } from "../../shared/domain/domain-error";
+import type { DomainError } from "../../shared/domain/domain-error";
 import { err, ok, type Result } from "../../shared/domain/result";
+import { invalidQuantity } from "./order.errors";
 
 export const MAX_QUANTITY_PER_LINE = 10_000;
 
@@ -9,12 +10,7 @@ export class Quantity {
 
   static create(value: number): Result<Quantity, DomainError> {
     if (!Number.isInteger(value) || value < 1 || value > MAX_QUANTITY_PER_LINE) {
-      return err(
-        new DomainError(
-          "INVALID_QUANTITY",
-          `quantity must be a whole number from 1 to ${MAX_QUANTITY_PER_LINE}`,
-        ),
-      );
+      return err(invalidQuantity(MAX_QUANTITY_PER_LINE));
     }
     return ok(new Quantity(value));
   }

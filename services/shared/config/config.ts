@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import path from "node:path";
+import { ISO_CURRENCY_CODE } from "../domain/currency";
 
 /** The three bounded contexts that own a database. */
 export type DatabaseOwner = "order" | "payment" | "saga";
@@ -121,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const currency = read("CURRENCY") ?? "INR";
-  if (!/^[A-Z]{3}$/.test(currency))
+  if (!ISO_CURRENCY_CODE.test(currency))
     throw new ConfigError(`CURRENCY must be an ISO-4217 code, got "${currency}"`);
 
   return {

@@ -1,7 +1,7 @@
+import { ISO_CURRENCY_CODE } from "./currency";
 import { DomainError } from "./domain-error";
 import { err, ok, type Result } from "./result";
 
-const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 const MINOR_UNITS_PER_MAJOR = 100;
 
 /**
@@ -23,7 +23,7 @@ export class Money {
         ),
       );
     }
-    if (!CURRENCY_PATTERN.test(currency)) {
+    if (!ISO_CURRENCY_CODE.test(currency)) {
       return err(
         new DomainError("INVALID_CURRENCY", `currency must be an ISO-4217 code, got "${currency}"`),
       );

@@ -3,6 +3,9 @@ import type { SqlExecutor } from "../db/sql-database";
 import type { Logger } from "../logger";
 import { describeRecord, type IncomingRecord, type MessageBus } from "./message-bus.port";
 
+/** The error code of a replay that names no dead letter of this service. */
+export const DEAD_LETTER_NOT_FOUND = "DEAD_LETTER_NOT_FOUND";
+
 export interface DeadLetter {
   code: string;
   message: string;

@@ -1,5 +1,6 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import { DomainError } from "../domain/domain-error";
+import { DEAD_LETTER_NOT_FOUND } from "../messaging/dead-letters";
 import type { ContextSchema } from "./context-service";
 import { toServiceError } from "./domain-errors";
 import { platformOf } from "./platform";
@@ -44,7 +45,7 @@ const schema: ContextSchema = {
         const replayed = await this.messaging.deadLetters.replay(ctx.params.id);
         if (!replayed)
           throw toServiceError(
-            new DomainError("DEAD_LETTER_NOT_FOUND", `dead letter ${ctx.params.id} not found`),
+            new DomainError(DEAD_LETTER_NOT_FOUND, `dead letter ${ctx.params.id} not found`),
           );
         return { replayed: ctx.params.id, topic: replayed.sourceTopic };
       },

@@ -1,18 +1,18 @@
 import { createHash, randomUUID } from "node:crypto";
-import { DomainError } from "../../../shared/domain/domain-error";
+import type { DomainError } from "../../../shared/domain/domain-error";
 import { Money } from "../../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../../shared/domain/result";
 import { Order } from "../../domain/order.aggregate";
-import { OrderErrorCode } from "../../domain/order.errors";
+import { idempotencyKeyReused, invalidOrder, OrderErrorCode } from "../../domain/order.errors";
 import { OrderItem } from "../../domain/order-item.value-object";
 import type { OrderRepository } from "../../domain/order.repository.port";
 import type { PlaceOrderCommand, PlaceOrderResult } from "./place-order.command";
 
 /** Which field of an item a domain rule speaks about, for the `errors` map of a 400. */
 const FIELD_OF_ERROR: Record<string, string> = {
-  INVALID_PRODUCT: "productId",
-  INVALID_QUANTITY: "quantity",
-  INVALID_PRICE: "price",
+  [OrderErrorCode.InvalidProduct]: "productId",
+  [OrderErrorCode.InvalidQuantity]: "quantity",
+  [OrderErrorCode.InvalidPrice]: "price",
   INVALID_MONEY: "price",
 };
 
@@ -69,7 +69,7 @@ export class PlaceOrderHandler {
           item.error.message;
     });
     if (Object.keys(errors).length > 0) {
-      return err(new DomainError(OrderErrorCode.InvalidOrder, "Validation failed", errors));
+      return err(invalidOrder("Validation failed", errors));
     }
     return ok(items);
   }
@@ -82,12 +82,7 @@ export class PlaceOrderHandler {
     const earlier = await orders.findByIdempotencyKey(key);
     if (!earlier) return null;
     if (earlier.requestHash !== requestHash) {
-      return err(
-        new DomainError(
-          OrderErrorCode.IdempotencyKeyReused,
-          "this Idempotency-Key was already used with a different request body",
-        ),
-      );
+      return err(idempotencyKeyReused());
     }
     return ok({ orderId: earlier.order.id, status: "PENDING", replayed: true });
   }
