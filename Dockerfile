@@ -20,7 +20,7 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund
 # Exactly what tsconfig.build.json compiles (.dockerignore keeps everything else out).
-COPY tsconfig.json tsconfig.build.json moleculer.config.ts ./
+COPY tsconfig.json tsconfig.build.json main.ts moleculer.config.ts ./
 COPY contracts ./contracts
 COPY services ./services
 COPY scripts ./scripts
@@ -56,6 +56,6 @@ EXPOSE 3000
 # --no-healthcheck for those. Slim images have no curl: node's own fetch does the request.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 3000}/health/live`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Exec form: node gets SIGTERM directly and launch.ts stops the broker gracefully.
-ENTRYPOINT ["node", "dist/services/shared/runtime/launch.js"]
+# Exec form: node gets SIGTERM directly and main.ts stops the broker gracefully.
+ENTRYPOINT ["node", "dist/main.js"]
 CMD ["api"]

@@ -1,6 +1,6 @@
 // Runs a compiled entry point of this repository from an immutable build of the current sources:
 //
-//   node scripts/run-built.mjs services/shared/runtime/launch.js order --instance 2
+//   node scripts/run-built.mjs main.js order --instance 2
 //
 // `npm start`, `npm run node`, `npm run repl` and `npm run bench` go through here. The build
 // lives in .build/<hash of the sources>/ and is never written again once complete, so any number
@@ -120,9 +120,7 @@ function pruneOldBuilds(current) {
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
-  process.stderr.write(
-    "usage: node scripts/run-built.mjs <compiled entry, e.g. services/shared/runtime/launch.js> [args]\n",
-  );
+  process.stderr.write("usage: node scripts/run-built.mjs <compiled entry, e.g. main.js> [args]\n");
   process.exit(2);
 }
 const dir = path.join(BUILDS, sourceHash());

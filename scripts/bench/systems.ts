@@ -8,7 +8,7 @@ import type { DatabaseOwner } from "../../services/shared/config/config";
 import { cpuMs, type CpuSource } from "./cpu";
 
 /** The built launcher next to this file (the benchmark runs from the same build). */
-const LAUNCH = path.resolve(__dirname, "../../services/shared/runtime/launch.js");
+const LAUNCH = path.resolve(__dirname, "../../main.js");
 const ROOT = process.cwd();
 const OWNERS = ["order", "payment", "saga"] as const;
 /** Where the system under test lives is the benchmark's choice; tuning variables pass through. */

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 
 /** The built launcher next to this file (the chaos run uses the same build as `npm start`). */
-const LAUNCH = path.resolve(__dirname, "../../services/shared/runtime/launch.js");
+const LAUNCH = path.resolve(__dirname, "../../main.js");
 const LOG_DIR = path.join(process.cwd(), ".data/chaos/logs");
 
 export type Service = "api" | "order" | "payment" | "saga";

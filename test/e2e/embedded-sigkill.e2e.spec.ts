@@ -21,7 +21,7 @@ import { DECLINE_ABOVE } from "./support/orders";
  * of a restart is covered too. Needs neither Kafka nor a local PostgreSQL.
  */
 const ROOT = path.resolve(__dirname, "../..");
-const LAUNCH = path.join(ROOT, "dist/services/shared/runtime/launch.js");
+const LAUNCH = path.join(ROOT, "dist/main.js");
 const DATA_DIR = path.join(ROOT, ".data/e2e-embedded/sigkill");
 const LOG_DIR = path.join(ROOT, ".data/e2e-logs/embedded");
 const LOG_FILE = path.join(LOG_DIR, "oms-embedded.log");
@@ -108,7 +108,7 @@ describe("embedded mode killed with SIGKILL right after its 201s", () => {
   });
 });
 
-/** Starts `launch.js` with no Kafka and no database URL, and waits for /health/ready 200. */
+/** Starts `main.js` with no Kafka and no database URL, and waits for /health/ready 200. */
 async function startOms(): Promise<Oms> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of [

@@ -6,7 +6,7 @@ import pg from "pg";
 import { freePort } from "../../../scripts/support/free-port";
 
 const ROOT = path.resolve(__dirname, "../../..");
-const LAUNCH = path.join(ROOT, "dist/services/shared/runtime/launch.js");
+const LAUNCH = path.join(ROOT, "dist/main.js");
 const LOG_DIR = path.join(ROOT, ".data/e2e-logs");
 
 export type ServiceName = "api" | "order" | "payment" | "saga";

@@ -1,24 +1,24 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ServiceBroker } from "moleculer";
-import { loadConfig } from "../config/config";
-import { createBrokerOptions } from "./broker-options";
+import { loadConfig } from "./services/shared/config/config";
+import { createBrokerOptions } from "./services/shared/runtime/broker-options";
 
 /** The services this repository runs; each is one Moleculer service in its own file. */
 const SERVICE_FILES = {
-  api: "../../api/api.service",
-  order: "../../order/order.service",
-  payment: "../../payment/payment.service",
-  saga: "../../saga/saga.service",
+  api: "./services/api/api.service",
+  order: "./services/order/order.service",
+  payment: "./services/payment/payment.service",
+  saga: "./services/saga/saga.service",
 } as const;
 type ServiceName = keyof typeof SERVICE_FILES;
 const ALL_SERVICES = Object.keys(SERVICE_FILES) as ServiceName[];
 
 /**
- * One entry point for every way to run the OMS:
- *   launch                      all services in one process (npm start)
- *   launch order [--instance 2] one service as its own node, id "order-2" (npm run node -- order)
- *   launch --repl               the REPL: all services when embedded, a bare REPL node on Kafka
+ * The program: one entry point for every way to run the OMS (compiled to dist/main.js):
+ *   main                      all services in one process (npm start)
+ *   main order [--instance 2] one service as its own node, id "order-2" (npm run node -- order)
+ *   main --repl               the REPL: all services when embedded, a bare REPL node on Kafka
  */
 async function main(): Promise<void> {
   const started = Date.now();
