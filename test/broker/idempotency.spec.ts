@@ -1,5 +1,6 @@
 import { http, orderOf } from "../support/http";
-import { query, startTestSystem, type TestSystem } from "../support/test-system";
+import { ordersWithKey } from "../support/oms-databases";
+import { databasesOf, startTestSystem, type TestSystem } from "../support/test-system";
 
 const NAME = "idempotency";
 let system: TestSystem;
@@ -12,12 +13,7 @@ afterAll(() => system.stop());
 const place = (key: string, body: unknown) =>
   http(system.baseUrl, "POST", "/orders", { json: body, headers: { "idempotency-key": key } });
 
-const ordersWithKey = async (key: string) =>
-  (
-    await query(NAME, "order", "SELECT count(*)::int AS n FROM orders WHERE idempotency_key = $1", [
-      key,
-    ])
-  )[0]!.n;
+const storedUnder = (key: string) => ordersWithKey(databasesOf(NAME), key);
 
 describe("POST /orders with an Idempotency-Key", () => {
   it("returns the same order for the same key and body, and creates only one", async () => {
@@ -30,7 +26,7 @@ describe("POST /orders with an Idempotency-Key", () => {
     expect(second.body.orderId).toBe(first.body.orderId);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(first.headers.get("idempotent-replayed")).toBeNull();
-    expect(await ordersWithKey("retry-1")).toBe(1);
+    expect(await storedUnder("retry-1")).toBe(1);
   });
 
   it("refuses the same key with a different body with 409", async () => {
@@ -41,7 +37,7 @@ describe("POST /orders with an Idempotency-Key", () => {
       status: 409,
       message: expect.stringMatching(/Idempotency-Key/),
     });
-    expect(await ordersWithKey("retry-2")).toBe(1);
+    expect(await storedUnder("retry-2")).toBe(1);
   });
 
   it("creates one order when the same request races itself", async () => {
@@ -50,7 +46,7 @@ describe("POST /orders with an Idempotency-Key", () => {
     );
     expect(responses.map((response) => response.status)).toEqual(Array(8).fill(201));
     expect(new Set(responses.map((response) => response.body.orderId)).size).toBe(1);
-    expect(await ordersWithKey("race-1")).toBe(1);
+    expect(await storedUnder("race-1")).toBe(1);
   });
 
   it("treats orders without a key as distinct", async () => {

@@ -2,12 +2,8 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { eventually } from "../support/eventually";
 import { Cluster } from "./support/cluster";
-import {
-  expectAllFinalAsTheirAmountSays,
-  expectConsistent,
-  placeOrders,
-  type PlacedOrder,
-} from "./support/orders";
+import { expectSettled, type PlacedOrder } from "../support/settled";
+import { placeOrders } from "./support/orders";
 
 const ROOT = path.resolve(__dirname, "../..");
 const cluster = new Cluster("crash");
@@ -48,8 +44,7 @@ describe("crashes while orders are in flight", () => {
     const orders = await burst;
     await cluster.startNode("payment");
 
-    await expectAllFinalAsTheirAmountSays(cluster, orders);
-    await expectConsistent(cluster, orders);
+    await expectSettled(cluster, orders);
   });
 
   it("saga process killed with SIGKILL during a burst and restarted: the same holds", async () => {
@@ -61,8 +56,7 @@ describe("crashes while orders are in flight", () => {
     const orders = await burst;
     await cluster.startNode("saga");
 
-    await expectAllFinalAsTheirAmountSays(cluster, orders);
-    await expectConsistent(cluster, orders);
+    await expectSettled(cluster, orders);
   });
 
   it("Kafka broker stopped and started in the middle of a burst: every accepted order final", async () => {
@@ -89,7 +83,6 @@ describe("crashes while orders are in flight", () => {
     await cluster.waitUntilReady(120_000);
     const after = await placeOrders(cluster, 10);
 
-    await expectAllFinalAsTheirAmountSays(cluster, [...accepted, ...after], 150_000);
-    await expectConsistent(cluster, [...accepted, ...after]);
+    await expectSettled(cluster, [...accepted, ...after], { timeoutMs: 150_000 });
   });
 });

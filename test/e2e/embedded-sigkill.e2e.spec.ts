@@ -12,7 +12,9 @@ import pg from "pg";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import { freePort } from "../../scripts/support/free-port";
-import { DECLINE_ABOVE } from "./support/orders";
+import { FINAL_SAGA_STATES } from "../../services/saga/domain/saga-state";
+import { deadLettersOf, OWNERS, type OmsDatabases } from "../support/oms-databases";
+import { expectSettled, type PlacedOrder } from "../support/settled";
 
 /**
  * The embedded mode (`npm start`: one process, in-process bus, embedded PostgreSQL; no Kafka, no
@@ -25,16 +27,10 @@ const LAUNCH = path.join(ROOT, "dist/main.js");
 const DATA_DIR = path.join(ROOT, ".data/e2e-embedded/sigkill");
 const LOG_DIR = path.join(ROOT, ".data/e2e-logs/embedded");
 const LOG_FILE = path.join(LOG_DIR, "oms-embedded.log");
-const FINAL_STATES = ["ORDER_CONFIRMED", "ORDER_CANCELLED"];
 
 interface Oms {
   child: ChildProcess;
   exited: Promise<string>;
-}
-
-interface Placed {
-  orderId: string;
-  expected: "CONFIRMED" | "CANCELLED";
 }
 
 let httpPort = 0;
@@ -73,13 +69,13 @@ afterAll(async () => {
 });
 
 describe("embedded mode killed with SIGKILL right after its 201s", () => {
-  const rounds: Placed[][] = [];
+  const rounds: PlacedOrder[][] = [];
 
   it("first start, orders accepted, SIGKILL; the restart brings every order to its final state", async () => {
     oms = await startOms();
     rounds.push(await placeAndKill());
     oms = await startOms();
-    await expectSettled(rounds.flat());
+    await expectSettledAfterRestart(rounds.flat());
     await expectLastKillWasMidFlight();
   });
 
@@ -87,7 +83,7 @@ describe("embedded mode killed with SIGKILL right after its 201s", () => {
     expect(oms).toBeDefined();
     rounds.push(await placeAndKill());
     oms = await startOms();
-    await expectSettled(rounds.flat());
+    await expectSettledAfterRestart(rounds.flat());
     await expectLastKillWasMidFlight();
   });
 
@@ -159,7 +155,7 @@ async function startOms(): Promise<Oms> {
  * POSTs the orders at once and SIGKILLs the node as soon as every 201 is in: no shutdown hook
  * runs, and the embedded PostgreSQL is left running as an orphan for the next start to stop.
  */
-async function placeAndKill(): Promise<Placed[]> {
+async function placeAndKill(): Promise<PlacedOrder[]> {
   const responses = await Promise.all(
     ORDERS.map((line) =>
       http(baseUrl(), "POST", "/orders", {
@@ -176,80 +172,27 @@ async function placeAndKill(): Promise<Placed[]> {
   // The orphaned server still runs; the next start must stop it before it starts its own.
   expect(orphan).not.toBeNull();
   expect(isAlive(orphan!)).toBe(true);
-  const placed = responses.map((response, index): Placed => {
+  const placed = responses.map((response, index): PlacedOrder => {
     const line = ORDERS[index]!;
-    const totalMinor = line.quantity * Math.round(line.price * 100);
-    return {
-      orderId: response.body.orderId as string,
-      expected: totalMinor > DECLINE_ABOVE * 100 ? "CANCELLED" : "CONFIRMED",
-    };
+    return { orderId: response.body.orderId as string, total: line.quantity * line.price };
   });
   kills.push({ at: killedAt, orderIds: placed.map((order) => order.orderId), orphan: orphan! });
   return placed;
 }
 
-/** After a restart: every order final as its amount says, over HTTP and in the databases. */
-async function expectSettled(orders: Placed[]): Promise<void> {
-  for (const { orderId, expected } of orders) {
-    await eventually(
-      async () => {
-        const order = await http(baseUrl(), "GET", `/orders/${orderId}`);
-        expect({ orderId, status: order.body.status }).toEqual({ orderId, status: expected });
-        const saga = await http(baseUrl(), "GET", `/orders/${orderId}/saga`);
-        expect({ orderId, state: saga.body.state, finished: saga.body.finished }).toEqual({
-          orderId,
-          state: expected === "CONFIRMED" ? "ORDER_CONFIRMED" : "ORDER_CANCELLED",
-          finished: true,
-        });
-        const payment = await http(baseUrl(), "GET", `/orders/${orderId}/payment`);
-        expect({ orderId, payment: payment.body.status }).toEqual({
-          orderId,
-          payment: expected === "CONFIRMED" ? "COMPLETED" : "FAILED",
-        });
-      },
-      60_000,
-      100,
-    );
-  }
+/** The embedded server's three databases. */
+const databases: OmsDatabases = {
+  query: (owner, text, params) => sql(`oms_${owner}`, text, params),
+};
 
-  const ids = orders.map((order) => order.orderId);
-  const orderRows = await sql<{ id: string; status: string }>(
-    "oms_order",
-    "SELECT id, status FROM orders WHERE id = ANY($1::uuid[]) ORDER BY id",
-    [ids],
-  );
-  expect(orderRows).toEqual(
-    orders
-      .map((order) => ({ id: order.orderId, status: order.expected }))
-      .sort((a, b) => a.id.localeCompare(b.id)),
-  );
-  const payments = await sql<{ order_id: string; n: number }>(
-    "oms_payment",
-    "SELECT order_id, count(*)::int AS n FROM payments WHERE order_id = ANY($1::uuid[]) GROUP BY order_id",
-    [ids],
-  );
-  expect(payments).toHaveLength(ids.length);
-  for (const row of payments) expect(row).toEqual({ order_id: row.order_id, n: 1 });
-  const [sagas] = await sql<{ n: number }>(
-    "oms_saga",
-    "SELECT count(*)::int AS n FROM order_sagas WHERE order_id = ANY($1::uuid[]) AND state = ANY($2::text[])",
-    [ids, FINAL_STATES],
-  );
-  expect(sagas!.n).toBe(ids.length);
-
-  for (const database of ["oms_order", "oms_payment", "oms_saga"]) {
-    // A row is marked sent once its consumers have committed (ADR 0003), just after they did.
-    await eventually(async () => {
-      const [pending] = await sql<{ n: number }>(database, "SELECT count(*)::int AS n FROM outbox");
-      expect({ database, unsent: pending!.n }).toEqual({ database, unsent: 0 });
-    });
-    // A fresh data directory: any dead letter at all is a failure.
-    const [dead] = await sql<{ n: number }>(
-      database,
-      "SELECT count(*)::int AS n FROM dead_letters",
-    );
-    expect({ database, deadLetters: dead!.n }).toEqual({ database, deadLetters: 0 });
-  }
+/**
+ * After a restart: every order final as its amount says, over HTTP and in the databases, and
+ * (a fresh data directory) no dead letter at all.
+ */
+async function expectSettledAfterRestart(orders: PlacedOrder[]): Promise<void> {
+  await expectSettled(databases, orders, { baseUrl: baseUrl() });
+  for (const owner of OWNERS)
+    expect({ owner, dead: await deadLettersOf(databases, owner) }).toEqual({ owner, dead: 0 });
 }
 
 /**
@@ -261,7 +204,7 @@ async function expectLastKillWasMidFlight(): Promise<void> {
   const [late] = await sql<{ n: number }>(
     "oms_saga",
     "SELECT count(DISTINCT order_id)::int AS n FROM saga_transitions WHERE order_id = ANY($1::uuid[]) AND to_state = ANY($2::text[]) AND occurred_at > $3",
-    [kill.orderIds, FINAL_STATES, new Date(kill.at)],
+    [kill.orderIds, FINAL_SAGA_STATES, new Date(kill.at)],
   );
   console.log(
     `${late!.n} of the ${kill.orderIds.length} orders accepted before the SIGKILL were finished after the restart`,
@@ -283,7 +226,7 @@ async function connect(database: string): Promise<pg.Client> {
   return client;
 }
 
-async function sql<T extends pg.QueryResultRow>(
+async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(
   database: string,
   text: string,
   params: unknown[] = [],

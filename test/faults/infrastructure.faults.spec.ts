@@ -10,13 +10,8 @@ import {
 import { eventually } from "../support/eventually";
 import { http } from "../support/http";
 import { Cluster, KAFKA_BROKERS } from "../e2e/support/cluster";
-import {
-  expectAllFinalAsTheirAmountSays,
-  expectConsistent,
-  expectNoLag,
-  placeOrders,
-  type PlacedOrder,
-} from "../e2e/support/orders";
+import { expectNoLag, placeOrders } from "../e2e/support/orders";
+import { expectFinalAsTheirAmountSays, expectSettled, type PlacedOrder } from "../support/settled";
 import { killBroker, startBroker } from "../../scripts/chaos/broker";
 import { TcpProxy } from "./support/tcp-proxy";
 
@@ -49,8 +44,7 @@ async function burstWith(
 }
 
 async function settledCorrectly(orders: PlacedOrder[]): Promise<void> {
-  await expectAllFinalAsTheirAmountSays(cluster, orders);
-  await expectConsistent(cluster, orders);
+  await expectSettled(cluster, orders);
   await expectNoLag(cluster);
 }
 
@@ -221,7 +215,7 @@ it("duplicated and reordered replies change nothing: a late PaymentFailed is dea
     );
     expect(dead!.n).toBe(ids.length);
   }, 30_000);
-  await expectAllFinalAsTheirAmountSays(cluster, orders);
+  await expectFinalAsTheirAmountSays(cluster, orders);
   const states = await cluster.query<{ state: string }>(
     "saga",
     "SELECT state FROM order_sagas WHERE order_id = ANY($1::uuid[])",

@@ -1,11 +1,15 @@
 import { eventually } from "../support/eventually";
 import { Cluster } from "../e2e/support/cluster";
+import { placeOrders } from "../e2e/support/orders";
 import {
-  expectAllFinalAsTheirAmountSays,
-  expectConsistent,
-  expectMoneyRight,
-  placeOrders,
-} from "../e2e/support/orders";
+  ordersOf,
+  pendingPayments,
+  paymentsOf,
+  providerCalls,
+  sagasIn,
+  timesEntered,
+} from "../support/oms-databases";
+import { expectMoneyRight, expectSettled } from "../support/settled";
 
 /**
  * Where money could be lost: a crash between the provider's charge and the record of it, and a
@@ -27,20 +31,11 @@ it("a crash between the provider's charge and its record: the restarted node ask
   const orders = await placeOrders(cluster, 20, { concurrency: 5 });
   // The first settlement kills the node after the provider answered, before the record.
   expect(await crashing.exited).toBeNull();
-  const [pending] = await cluster.query<{ pending: number }>(
-    "payment",
-    "SELECT count(*)::int AS pending FROM payments WHERE status = 'PENDING'",
-  );
-  expect(pending!.pending).toBeGreaterThan(0);
-  const [charged] = await cluster.query<{ n: number }>(
-    "payment",
-    "SELECT count(*)::int AS n FROM simulated_provider_ledger",
-  );
-  expect(charged!.n).toBeGreaterThan(0); // the provider did answer before the crash
+  expect(await pendingPayments(cluster)).toBeGreaterThan(0);
+  expect(await providerCalls(cluster)).toBeGreaterThan(0); // the provider did answer before the crash
 
   await cluster.startNode("payment");
-  await expectAllFinalAsTheirAmountSays(cluster, orders);
-  await expectConsistent(cluster, orders);
+  await expectSettled(cluster, orders);
   const [resolved] = await cluster.query<{ n: number }>(
     "payment",
     "SELECT count(*)::int AS n FROM payments WHERE settle_attempts > 1",
@@ -62,14 +57,10 @@ describe("the payment service down past the saga's deadline, two saga nodes swee
 
     await eventually(
       async () => {
-        const rows = await cluster.query<{ status: string; reason: string }>(
-          "order",
-          "SELECT status, cancellation_reason AS reason FROM orders WHERE id = ANY($1::uuid[])",
-          [ids],
-        );
+        const rows = await ordersOf(cluster, ids);
         expect(rows).toHaveLength(ids.length);
-        for (const row of rows)
-          expect(row).toEqual({ status: "CANCELLED", reason: "payment timed out" });
+        for (const { status, reason } of rows)
+          expect({ status, reason }).toEqual({ status: "CANCELLED", reason: "payment timed out" });
       },
       30_000,
       200,
@@ -94,33 +85,19 @@ describe("the payment service down past the saga's deadline, two saga nodes swee
         `${((Date.now() - started) / 1000).toFixed(1)} s after the burst began`,
     );
     // Two sweepers, one timeout per saga.
-    const timeouts = await cluster.query<{ order_id: string; n: number }>(
-      "saga",
-      `SELECT order_id, count(*)::int AS n FROM saga_transitions
-       WHERE to_state = 'PAYMENT_TIMED_OUT' AND order_id = ANY($1::uuid[]) GROUP BY order_id`,
-      [ids],
-    );
+    const timeouts = await timesEntered(cluster, ids, "PAYMENT_TIMED_OUT");
     expect(timeouts).toHaveLength(ids.length);
     expect(timeouts.every((row) => row.n === 1)).toBe(true);
 
     await cluster.startNode("payment");
     await eventually(async () => {
-      const payments = await cluster.query<{ status: string }>(
-        "payment",
-        "SELECT status FROM payments WHERE order_id = ANY($1::uuid[])",
-        [ids],
-      );
+      const payments = await paymentsOf(cluster, ids);
       expect(payments).toHaveLength(ids.length);
       for (const payment of payments) expect(["CANCELLED", "REFUNDED"]).toContain(payment.status);
     }, 60_000);
     await expectMoneyRight(cluster, ids);
     await eventually(async () => {
-      const [sagas] = await cluster.query<{ compensated: number }>(
-        "saga",
-        "SELECT count(*)::int AS compensated FROM order_sagas WHERE state = 'COMPENSATED' AND order_id = ANY($1::uuid[])",
-        [ids],
-      );
-      expect(sagas!.compensated).toBe(ids.length);
+      expect(await sagasIn(cluster, ids, ["COMPENSATED"])).toBe(ids.length);
     }, 60_000);
     await cluster.kill("saga", 2);
   });

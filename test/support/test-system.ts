@@ -14,6 +14,7 @@ import createApiService from "../../services/api/api.service";
 import createOrderService from "../../services/order/order.service";
 import createPaymentService from "../../services/payment/payment.service";
 import createSagaService from "../../services/saga/saga.service";
+import type { OmsDatabases } from "./oms-databases";
 
 const SERVICE_FACTORIES = {
   api: createApiService,
@@ -102,6 +103,11 @@ export async function query<T extends pg.QueryResultRow = Record<string, unknown
   } finally {
     await client.end();
   }
+}
+
+/** A test system's three databases, for the named reads of oms-databases.ts. */
+export function databasesOf(name: string): OmsDatabases {
+  return { query: (owner, sql, params) => query(name, owner, sql, params) };
 }
 
 /** A clean slate for a test file, even on a server that outlives the run (TEST_DATABASE_URL). */

@@ -1,15 +1,8 @@
 import { eventually } from "../../support/eventually";
 import { http } from "../../support/http";
 import { Kafka, logLevel } from "kafkajs";
+import type { PlacedOrder } from "../../support/settled";
 import { KAFKA_BROKERS, type Cluster } from "./cluster";
-
-/** Above this total (in rupees) the simulated provider declines. */
-export const DECLINE_ABOVE = 100_000;
-
-export interface PlacedOrder {
-  orderId: string;
-  total: number;
-}
 
 /** The order a burst places at `index`: every fifth is above the decline limit. */
 function orderAt(index: number): { body: unknown; total: number } {
@@ -65,82 +58,6 @@ export async function placeOrders(
   return placed;
 }
 
-/**
- * Every order final, and final the way its amount and its history say: CONFIRMED up to the
- * limit, else CANCELLED; or CANCELLED because the saga gave up waiting for the payment (a long
- * outage can do that, rightly; expectMoneyRight then checks nothing was kept).
- */
-export async function expectAllFinalAsTheirAmountSays(
-  cluster: Cluster,
-  orders: PlacedOrder[],
-  timeoutMs = 90_000,
-): Promise<void> {
-  const ids = orders.map((order) => order.orderId);
-  const expected = new Map(
-    orders.map((order) => [order.orderId, order.total > DECLINE_ABOVE ? "CANCELLED" : "CONFIRMED"]),
-  );
-  await eventually(
-    async () => {
-      const rows = await cluster.query<{ id: string; status: string; reason: string | null }>(
-        "order",
-        "SELECT id, status, cancellation_reason AS reason FROM orders WHERE id = ANY($1::uuid[])",
-        [ids],
-      );
-      expect(rows).toHaveLength(ids.length);
-      for (const row of rows) {
-        const timedOut = row.status === "CANCELLED" && row.reason === "payment timed out";
-        expect({ id: row.id, status: row.status }).toEqual({
-          id: row.id,
-          status: timedOut ? "CANCELLED" : expected.get(row.id),
-        });
-      }
-    },
-    timeoutMs,
-    500,
-  );
-}
-
-/** The invariants a user checks in the databases after a run. */
-export async function expectConsistent(cluster: Cluster, orders: PlacedOrder[]): Promise<void> {
-  const ids = orders.map((order) => order.orderId);
-  // A compensated order's payment may be recorded after the order is final.
-  await eventually(async () => {
-    const [payments] = await cluster.query<{ payments: number; orders: number }>(
-      "payment",
-      "SELECT count(*)::int AS payments, count(DISTINCT order_id)::int AS orders FROM payments WHERE order_id = ANY($1::uuid[])",
-      [ids],
-    );
-    expect(payments).toEqual({ payments: ids.length, orders: ids.length });
-  }, 60_000);
-  // The saga ends one message after the order: when it has consumed OrderConfirmed/Cancelled.
-  await eventually(async () => {
-    const [sagas] = await cluster.query<{ finished: number }>(
-      "saga",
-      `SELECT count(*)::int AS finished FROM order_sagas WHERE order_id = ANY($1::uuid[])
-       AND state IN ('ORDER_CONFIRMED', 'ORDER_CANCELLED', 'COMPENSATED')`,
-      [ids],
-    );
-    expect(sagas!.finished).toBe(ids.length);
-  }, 60_000);
-  await expectMoneyRight(cluster, ids);
-  for (const owner of ["order", "payment", "saga"] as const) {
-    await eventually(async () => {
-      const [pending] = await cluster.query<{ n: number }>(
-        owner,
-        // Parked rows wait for an operator; everything else must have left.
-        "SELECT count(*)::int AS n FROM outbox WHERE parked_at IS NULL",
-      );
-      expect({ owner, pending: pending!.n }).toEqual({ owner, pending: 0 });
-    });
-    const [dead] = await cluster.query<{ n: number }>(
-      owner,
-      "SELECT count(*)::int AS n FROM dead_letters WHERE message_key = ANY($1::text[])",
-      [ids],
-    );
-    expect({ owner, deadLetters: dead!.n }).toEqual({ owner, deadLetters: 0 });
-  }
-}
-
 export async function finalStatus(
   cluster: Cluster,
   orderId: string,
@@ -150,52 +67,6 @@ export async function finalStatus(
     expect(["CONFIRMED", "CANCELLED"]).toContain(response.body.status);
     return response.body;
   }, 30_000);
-}
-
-interface MoneyRow {
-  order_id: string;
-  order_status: string;
-  payment_status: string | null;
-  charges: number;
-  kept: number;
-}
-
-/**
- * What the provider's own ledger says, per order: a CONFIRMED order was charged exactly once and
- * keeps that charge; a CANCELLED one keeps nothing (charged at most once, and then refunded).
- * Counted per order, not per idempotency key, so a charge under a second key would show.
- */
-export async function expectMoneyRight(cluster: Cluster, orderIds: string[]): Promise<void> {
-  await eventually(async () => {
-    const orders = await cluster.query<{ id: string; status: string }>(
-      "order",
-      "SELECT id, status FROM orders WHERE id = ANY($1::uuid[])",
-      [orderIds],
-    );
-    const money = await cluster.query<Omit<MoneyRow, "order_status">>(
-      "payment",
-      `SELECT o.id AS order_id, p.status AS payment_status,
-         count(l.*) FILTER (WHERE l.outcome = 'CHARGED')::int AS charges,
-         count(l.*) FILTER (WHERE l.outcome = 'CHARGED' AND l.refunded_at IS NULL)::int AS kept
-       FROM unnest($1::uuid[]) AS o(id)
-       LEFT JOIN payments p ON p.order_id = o.id
-       LEFT JOIN simulated_provider_ledger l ON l.order_id = o.id
-       GROUP BY o.id, p.status`,
-      [orderIds],
-    );
-    const statusOf = new Map(orders.map((order) => [order.id, order.status]));
-    const wrong = money
-      .map((row) => ({ ...row, order_status: statusOf.get(row.order_id) ?? "MISSING" }))
-      .filter((row) =>
-        row.order_status === "CONFIRMED"
-          ? row.charges !== 1 || row.kept !== 1 || row.payment_status !== "COMPLETED"
-          : row.order_status !== "CANCELLED" ||
-            row.charges > 1 ||
-            row.kept !== 0 ||
-            !["FAILED", "CANCELLED", "REFUNDED"].includes(row.payment_status ?? "FAILED"),
-      );
-    expect(wrong).toEqual([]);
-  }, 60_000);
 }
 
 /**
