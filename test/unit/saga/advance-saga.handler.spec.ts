@@ -1,7 +1,9 @@
 import { AdvanceSagaHandler } from "../../../services/saga/application/advance-saga/advance-saga.handler";
 import type { SagaState } from "../../../services/saga/domain/saga-state";
-import { InMemoryOrderSagaRepository } from "../support/in-memory-order-saga.repository";
-import { inr } from "../support/money";
+import {
+  InMemoryOrderSagaRepository,
+  sagaRepositoryWith,
+} from "../support/in-memory-order-saga.repository";
 import { unwrap, unwrapError } from "../support/result";
 
 const NOW = new Date("2025-01-01T10:00:05.000Z");
@@ -34,18 +36,7 @@ const deadline = {
   trigger: "DeadlinePassed",
 } as const;
 
-const seeded = (state: SagaState) => {
-  const sagas = new InMemoryOrderSagaRepository();
-  sagas.seed({
-    orderId: "order-1",
-    state,
-    amount: inr(99900),
-    failureReason: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-  });
-  return sagas;
-};
+const seeded = (state: SagaState) => sagaRepositoryWith(state, NOW);
 
 describe("AdvanceSagaHandler: the payment service replies", () => {
   it("PaymentCompleted moves to PAYMENT_COMPLETED, saves, and queues ApproveOrder", async () => {

@@ -1,6 +1,9 @@
 import { StartSagaHandler } from "../../../services/saga/application/start-saga/start-saga.handler";
 import type { SagaState } from "../../../services/saga/domain/saga-state";
-import { InMemoryOrderSagaRepository } from "../support/in-memory-order-saga.repository";
+import {
+  InMemoryOrderSagaRepository,
+  sagaRepositoryWith,
+} from "../support/in-memory-order-saga.repository";
 import { inr } from "../support/money";
 import { unwrap, unwrapError } from "../support/result";
 
@@ -12,18 +15,7 @@ const orderCreated = (amountMinor = 99900, causationId = "order-created-1") => (
   causationId,
 });
 
-const seeded = (state: SagaState) => {
-  const sagas = new InMemoryOrderSagaRepository();
-  sagas.seed({
-    orderId: "order-1",
-    state,
-    amount: inr(99900),
-    failureReason: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-  });
-  return sagas;
-};
+const seeded = (state: SagaState) => sagaRepositoryWith(state, NOW);
 
 describe("StartSagaHandler (OrderCreated)", () => {
   it("adds a new saga at PAYMENT_INITIATED and queues InitiatePayment for the total", async () => {

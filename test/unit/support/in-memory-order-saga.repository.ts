@@ -5,6 +5,8 @@ import {
 } from "../../../services/saga/domain/order-saga.aggregate";
 import type { OrderSagaRepository } from "../../../services/saga/domain/order-saga.repository.port";
 import type { SagaCommand } from "../../../services/saga/domain/saga.commands";
+import type { SagaState } from "../../../services/saga/domain/saga-state";
+import { inr } from "./money";
 
 /**
  * OrderSagaRepository in memory: reads restore a fresh aggregate, `add`/`save` append the new
@@ -55,4 +57,18 @@ export class InMemoryOrderSagaRepository implements OrderSagaRepository {
     this.history.push(...saga.pullTransitions());
     this.outbox.push(...saga.pullMessages());
   }
+}
+
+/** A repository holding one saga, for order-1 (999.00), in `state` since `at`. */
+export function sagaRepositoryWith(state: SagaState, at: Date): InMemoryOrderSagaRepository {
+  const sagas = new InMemoryOrderSagaRepository();
+  sagas.seed({
+    orderId: "order-1",
+    state,
+    amount: inr(99900),
+    failureReason: null,
+    createdAt: at,
+    updatedAt: at,
+  });
+  return sagas;
 }
