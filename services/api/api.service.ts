@@ -11,7 +11,7 @@ import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "molecu
 import type { Logger } from "../shared/logger";
 import { platformOf } from "../shared/runtime/platform";
 import { EventLoopWatch } from "../shared/runtime/event-loop-watch";
-import { RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
+import { GatewayErrorCode, RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
 
 /** Services whose readiness the gateway reports; each one checks its database and bus. */
 const BACKENDS = ["order", "payment", "saga"] as const;
@@ -69,12 +69,16 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
             const key = req.headers["idempotency-key"];
             if (key !== undefined) {
               if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key)) {
-                throw new Errors.ValidationError("Invalid Idempotency-Key", "VALIDATION_ERROR", [
-                  {
-                    field: "Idempotency-Key",
-                    message: "must be 1 to 255 visible ASCII characters",
-                  },
-                ]);
+                throw new Errors.ValidationError(
+                  "Invalid Idempotency-Key",
+                  GatewayErrorCode.Validation,
+                  [
+                    {
+                      field: "Idempotency-Key",
+                      message: "must be 1 to 255 visible ASCII characters",
+                    },
+                  ],
+                );
               }
               ctx.meta.idempotencyKey = key;
             } else if (req.method === "POST") {
@@ -135,7 +139,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
         handler() {
           const stall = eventLoop.recentStall();
           if (stall) {
-            throw new Errors.MoleculerError("Not live", 503, "NOT_LIVE", {
+            throw new Errors.MoleculerError("Not live", 503, GatewayErrorCode.NotLive, {
               errors: {
                 eventLoop: `blocked for ${stall.ms} ms, ${stall.secondsAgo} s ago`,
               },
@@ -156,7 +160,9 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
               errors[BACKENDS[index]!] = describeUnready(check.reason);
           });
           if (Object.keys(errors).length > 0) {
-            throw new Errors.MoleculerError("Not ready", 503, "NOT_READY", { errors });
+            throw new Errors.MoleculerError("Not ready", 503, GatewayErrorCode.NotReady, {
+              errors,
+            });
           }
           return {
             status: "UP",
@@ -187,13 +193,15 @@ function checkJsonBody(req: Request): void {
     throw new Errors.MoleculerClientError(
       "Content-Type must be application/json",
       415,
-      "UNSUPPORTED_MEDIA_TYPE",
+      GatewayErrorCode.UnsupportedMediaType,
     );
   }
   if (req.body === null || typeof req.body !== "object" || Array.isArray(req.body)) {
-    throw new Errors.ValidationError("Request body must be a JSON object", "VALIDATION_ERROR", [
-      { field: "body", message: "must be a JSON object" },
-    ]);
+    throw new Errors.ValidationError(
+      "Request body must be a JSON object",
+      GatewayErrorCode.Validation,
+      [{ field: "body", message: "must be a JSON object" }],
+    );
   }
 }
 

@@ -11,9 +11,17 @@ export interface ErrorBody {
   timestamp: string;
 }
 
-/** Error codes → HTTP statuses, decided here and nowhere else. Each context names its codes. */
+/** The gateway's own error codes (each context names its codes in its errors module). */
+export const GatewayErrorCode = {
+  Validation: "VALIDATION_ERROR",
+  UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
+  NotReady: "NOT_READY",
+  NotLive: "NOT_LIVE",
+} as const;
+
+/** Error codes → HTTP statuses, decided here and nowhere else. */
 const STATUS_BY_CODE: Record<string, number> = {
-  VALIDATION_ERROR: 400,
+  [GatewayErrorCode.Validation]: 400,
   MALFORMED_JSON: 400,
   [OrderErrorCode.InvalidOrder]: 400,
   [OrderErrorCode.NotFound]: 404,
@@ -23,9 +31,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   [OrderErrorCode.IdempotencyKeyReused]: 409,
   PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  NOT_READY: 503,
-  NOT_LIVE: 503,
+  [GatewayErrorCode.UnsupportedMediaType]: 415,
+  [GatewayErrorCode.NotReady]: 503,
+  [GatewayErrorCode.NotLive]: 503,
   SERVICE_NOT_FOUND: 503,
   SERVICE_NOT_AVAILABLE: 503,
   REQUEST_TIMEOUT: 503,
@@ -93,9 +101,9 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
     return {
       status,
       message:
-        caught.type === "NOT_READY"
+        caught.type === GatewayErrorCode.NotReady
           ? "Not ready"
-          : caught.type === "NOT_LIVE"
+          : caught.type === GatewayErrorCode.NotLive
             ? "Not live"
             : "Service temporarily unavailable",
       ...(errors && { errors }),

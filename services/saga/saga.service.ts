@@ -16,7 +16,7 @@ import { defineContextService, type ContextService } from "../shared/runtime/con
 import { platformOf } from "../shared/runtime/platform";
 import { AdvanceSagaHandler } from "./application/advance-saga/advance-saga.handler";
 import { StartSagaHandler } from "./application/start-saga/start-saga.handler";
-import type { SagaMessage } from "./domain/order-saga.definition";
+import type { SagaMessage } from "./domain/saga.definition";
 import { sagaNotFound } from "./domain/saga.errors";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels, type SagaRecord } from "./infrastructure/saga.models";
@@ -38,7 +38,7 @@ export default function createSagaService(broker: ServiceBroker) {
   const startSaga = new StartSagaHandler();
   const advanceSaga = new AdvanceSagaHandler();
 
-  /** A reply that moves the saga: its contract's type is the step (order-saga.definition.ts). */
+  /** A reply that moves the saga: its contract's type is the step (saga.definition.ts). */
   const onReply = <T extends { orderId: string; reason?: string }>(
     contract: MessageContract<T>,
     trigger: SagaMessage,

@@ -4,6 +4,14 @@ import { err, ok, type Result } from "./result";
 
 const MINOR_UNITS_PER_MAJOR = 100;
 
+/** Stable codes of the money rules, shared by every context. */
+export const MoneyErrorCode = {
+  InvalidMoney: "INVALID_MONEY",
+  InvalidCurrency: "INVALID_CURRENCY",
+  Overflow: "MONEY_OVERFLOW",
+  CurrencyMismatch: "CURRENCY_MISMATCH",
+} as const;
+
 /**
  * An amount in integer minor units (paise, cents) and an ISO-4217 currency code. Never a float:
  * 499.5 × 2 must be exactly 999.00, which binary floating point cannot promise.
@@ -18,14 +26,17 @@ export class Money {
     if (!Number.isSafeInteger(minor) || minor < 0) {
       return err(
         new DomainError(
-          "INVALID_MONEY",
+          MoneyErrorCode.InvalidMoney,
           `amount must be a non-negative whole number of minor units, got ${minor}`,
         ),
       );
     }
     if (!ISO_CURRENCY_CODE.test(currency)) {
       return err(
-        new DomainError("INVALID_CURRENCY", `currency must be an ISO-4217 code, got "${currency}"`),
+        new DomainError(
+          MoneyErrorCode.InvalidCurrency,
+          `currency must be an ISO-4217 code, got "${currency}"`,
+        ),
       );
     }
     return ok(new Money(minor, currency));
@@ -38,7 +49,7 @@ export class Money {
     if (!match) {
       return err(
         new DomainError(
-          "INVALID_MONEY",
+          MoneyErrorCode.InvalidMoney,
           `"${text}" is not a non-negative amount with at most 2 decimals`,
         ),
       );
@@ -59,7 +70,7 @@ export class Money {
 
   times(factor: number): Money {
     if (!Number.isSafeInteger(factor) || factor < 0) {
-      throw new DomainError("INVALID_MONEY", `cannot multiply money by ${factor}`);
+      throw new DomainError(MoneyErrorCode.InvalidMoney, `cannot multiply money by ${factor}`);
     }
     return this.exact(this.minor * factor);
   }
@@ -88,7 +99,7 @@ export class Money {
   private exact(minor: number): Money {
     if (!Number.isSafeInteger(minor)) {
       throw new DomainError(
-        "MONEY_OVERFLOW",
+        MoneyErrorCode.Overflow,
         `amount exceeds what can be computed exactly (${minor})`,
       );
     }
@@ -98,7 +109,7 @@ export class Money {
   private assertSameCurrency(other: Money): void {
     if (other.currency !== this.currency) {
       throw new DomainError(
-        "CURRENCY_MISMATCH",
+        MoneyErrorCode.CurrencyMismatch,
         `cannot combine ${this.currency} with ${other.currency}`,
       );
     }

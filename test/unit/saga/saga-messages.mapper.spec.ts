@@ -1,4 +1,4 @@
-import { OrderSaga } from "../../../services/saga/domain/order-saga.aggregate";
+import { OrderSaga } from "../../../services/saga/domain/saga.aggregate";
 import { toOutboxMessage } from "../../../services/saga/infrastructure/saga-messages.mapper";
 import { inr } from "../support/money";
 

@@ -2,8 +2,8 @@ import {
   OrderSaga,
   type OrderSagaProps,
   type SagaTransition,
-} from "../../../services/saga/domain/order-saga.aggregate";
-import type { OrderSagaRepository } from "../../../services/saga/domain/order-saga.repository.port";
+} from "../../../services/saga/domain/saga.aggregate";
+import type { OrderSagaRepository } from "../../../services/saga/domain/saga.repository.port";
 import type { SagaCommand } from "../../../services/saga/domain/saga.commands";
 import type { SagaState } from "../../../services/saga/domain/saga-state";
 import { inr } from "./money";

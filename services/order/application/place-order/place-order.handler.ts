@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DomainError } from "../../../shared/domain/domain-error";
-import { Money } from "../../../shared/domain/money.value-object";
+import { Money, MoneyErrorCode } from "../../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../../shared/domain/result";
 import { Order } from "../../domain/order.aggregate";
 import { idempotencyKeyReused, invalidOrder, OrderErrorCode } from "../../domain/order.errors";
@@ -13,7 +13,7 @@ const FIELD_OF_ERROR: Record<string, string> = {
   [OrderErrorCode.InvalidProduct]: "productId",
   [OrderErrorCode.InvalidQuantity]: "quantity",
   [OrderErrorCode.InvalidPrice]: "price",
-  INVALID_MONEY: "price",
+  [MoneyErrorCode.InvalidMoney]: "price",
 };
 
 export class PlaceOrderHandler {

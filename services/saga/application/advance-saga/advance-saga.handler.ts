@@ -1,8 +1,8 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { err, type Result } from "../../../shared/domain/result";
 import type { Outcome } from "../../../shared/domain/outcome";
-import type { SagaTrigger } from "../../domain/order-saga.definition";
-import type { OrderSagaRepository } from "../../domain/order-saga.repository.port";
+import type { SagaTrigger } from "../../domain/saga.definition";
+import type { OrderSagaRepository } from "../../domain/saga.repository.port";
 import { sagaNotFound } from "../../domain/saga.errors";
 
 export interface AdvanceSagaCommand {

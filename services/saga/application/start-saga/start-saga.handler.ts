@@ -1,8 +1,8 @@
 import type { DomainError } from "../../../shared/domain/domain-error";
 import { Money } from "../../../shared/domain/money.value-object";
 import type { Result } from "../../../shared/domain/result";
-import { OrderSaga } from "../../domain/order-saga.aggregate";
-import type { OrderSagaRepository } from "../../domain/order-saga.repository.port";
+import { OrderSaga } from "../../domain/saga.aggregate";
+import type { OrderSagaRepository } from "../../domain/saga.repository.port";
 import type { Outcome } from "../../../shared/domain/outcome";
 
 export interface StartSagaCommand {

@@ -8,7 +8,7 @@ import {
   type SagaFact,
   type SagaStep,
   type SagaTrigger,
-} from "./order-saga.definition";
+} from "./saga.definition";
 import type { SagaCommand } from "./saga.commands";
 import { illegalSagaTransition } from "./saga.errors";
 import { SagaState } from "./saga-state";
@@ -36,7 +36,7 @@ export interface OrderSagaProps {
  * The order saga orchestrates payment for one order (its id is the orderId). It owns the
  * process, not the data: each step records a transition and the command for the next service,
  * which the repository writes in one transaction with the outbox. What each step does is the
- * definition's (order-saga.definition.ts); this class applies it. Every waiting state has a
+ * definition's (saga.definition.ts); this class applies it. Every waiting state has a
  * deadline, so no saga waits forever (docs/adr/0011).
  */
 export class OrderSaga extends AggregateRoot<SagaCommand> {

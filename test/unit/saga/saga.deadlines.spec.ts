@@ -1,5 +1,5 @@
-import { OrderSaga } from "../../../services/saga/domain/order-saga.aggregate";
-import { deadlineOf } from "../../../services/saga/domain/order-saga.definition";
+import { OrderSaga } from "../../../services/saga/domain/saga.aggregate";
+import { deadlineOf } from "../../../services/saga/domain/saga.definition";
 import type { SagaCommand } from "../../../services/saga/domain/saga.commands";
 import { FINAL_SAGA_STATES, SagaState } from "../../../services/saga/domain/saga-state";
 import { inr } from "../support/money";

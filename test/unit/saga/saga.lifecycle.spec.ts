@@ -1,4 +1,4 @@
-import { OrderSaga } from "../../../services/saga/domain/order-saga.aggregate";
+import { OrderSaga } from "../../../services/saga/domain/saga.aggregate";
 import { SagaState } from "../../../services/saga/domain/saga-state";
 import { inr } from "../support/money";
 

@@ -1,7 +1,7 @@
-import { OrderSaga, type SagaTransition } from "../../../services/saga/domain/order-saga.aggregate";
+import { OrderSaga, type SagaTransition } from "../../../services/saga/domain/saga.aggregate";
 import type { SagaCommand } from "../../../services/saga/domain/saga.commands";
 import { SagaState } from "../../../services/saga/domain/saga-state";
-import { SAGA_STEPS, type SagaStep } from "../../../services/saga/domain/order-saga.definition";
+import { SAGA_STEPS, type SagaStep } from "../../../services/saga/domain/saga.definition";
 import { inr } from "../support/money";
 import { unwrap, unwrapError } from "../support/result";
 

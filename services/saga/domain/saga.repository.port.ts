@@ -1,4 +1,4 @@
-import type { OrderSaga } from "./order-saga.aggregate";
+import type { OrderSaga } from "./saga.aggregate";
 
 /**
  * Sagas by orderId, inside one transaction. `add`/`save` hand over the saga with its new
