@@ -1,5 +1,4 @@
 import Validator, { type ValidationRuleObject } from "fastest-validator";
-import { ISO_CURRENCY_CODE } from "../services/shared/domain/currency";
 
 /** One validator instance for every contract; each schema is compiled once, at module load. */
 const validator = new Validator({ useNewCustomCheckerFunction: true });
@@ -44,13 +43,17 @@ export function fitReason(reason: string): string {
 
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Money on the wire: integer minor units and an ISO-4217 currency, never a float. */
+/**
+ * Money on the wire: integer minor units and an ISO-4217 currency, never a float. The contracts
+ * import nothing of the services (they are the published language, the ground floor), so the
+ * wire states the currency pattern itself; the services state theirs in shared/domain/currency.ts.
+ */
 export const moneySchema = {
   type: "object",
   strict: false,
   props: {
     amountMinor: { type: "number", integer: true, min: 0, convert: false },
-    currency: { type: "string", pattern: ISO_CURRENCY_CODE },
+    currency: { type: "string", pattern: /^[A-Z]{3}$/ },
   },
 } as const satisfies ValidationRuleObject;
 

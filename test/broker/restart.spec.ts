@@ -1,5 +1,5 @@
 import { orderMigrations } from "../../services/order/infrastructure/migrations";
-import type { ContextService } from "../../services/shared/runtime/context-service";
+import type { ContextService } from "../../services/shared/runtime/context";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import {

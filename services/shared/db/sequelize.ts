@@ -1,4 +1,4 @@
-import { Sequelize } from "sequelize";
+import { Sequelize, type Model, type ModelStatic } from "sequelize";
 import pg from "pg";
 import "./pg-types";
 
@@ -39,4 +39,10 @@ export async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** The Sequelize instance (the context's own database) a model was initialised on. */
+export function sequelizeOf(model: ModelStatic<Model>): Sequelize {
+  if (!model.sequelize) throw new Error(`model ${model.name} was never initialised`);
+  return model.sequelize;
 }

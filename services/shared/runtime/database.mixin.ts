@@ -1,10 +1,10 @@
 import type { Service, ServiceSchema } from "moleculer";
-import type { Model, ModelStatic, Sequelize } from "sequelize";
+import type { Model } from "sequelize";
 import DbService from "moleculer-db";
 import { migrate } from "../db/migrator";
-import { ensureDatabase } from "../db/sequelize";
+import { ensureDatabase, sequelizeOf } from "../db/sequelize";
 import { SqlDatabase } from "../db/sql-database";
-import type { ContextDefinition, ContextSchema } from "./context-service";
+import type { ContextDefinition, ContextSchema } from "./context";
 import { platformOf } from "./platform";
 
 type DatabaseDefinition = Pick<
@@ -60,9 +60,3 @@ const readSide: Partial<ServiceSchema> = {
   ...(DbService as Partial<ServiceSchema>),
   actions: {},
 };
-
-/** The Sequelize instance (the context's own database) a model was initialised on. */
-export function sequelizeOf(model: ModelStatic<Model>): Sequelize {
-  if (!model.sequelize) throw new Error(`model ${model.name} was never initialised`);
-  return model.sequelize;
-}

@@ -2,7 +2,7 @@ import type { ServiceSchema } from "moleculer";
 import type { SqlExecutor } from "../db/sql-database";
 import { inUnitOfWork, type UnitOfWork, type UnitOfWorkOptions } from "../db/unit-of-work";
 import { ServiceMessaging } from "../messaging/service-messaging";
-import type { ContextDefinition, ContextSchema, ContextService } from "./context-service";
+import type { ContextDefinition, ContextSchema, ContextService } from "./context";
 import { platformOf } from "./platform";
 
 /**

@@ -1,7 +1,7 @@
 import { Errors, type Context, type ServiceSchema } from "moleculer";
 import { DomainError } from "../domain/domain-error";
 import { DEAD_LETTER_NOT_FOUND } from "../messaging/dead-letters";
-import type { ContextSchema } from "./context-service";
+import type { ContextSchema } from "./context";
 import { toServiceError } from "./domain-errors";
 import { platformOf } from "./platform";
 
