@@ -49,6 +49,7 @@ export async function startEmbedded({ run, port, env }: SystemOptions): Promise<
   rmSync(dataDir, { recursive: true, force: true });
   const pgPort = 54339;
   const node = launch("embedded", [], {
+    METRICS_PORT: "0",
     ...env,
     PORT: String(port),
     NODE_ID: `bench-${run}`,
@@ -77,6 +78,8 @@ export async function startDistributed(
   const databases = databaseUrls(server.databaseUrl, "oms_bench_");
   await dropDatabases(server.databaseUrl, Object.values(databases));
   const common = {
+    // Four nodes on one machine: each takes a free metrics port.
+    METRICS_PORT: "0",
     ...env,
     KAFKA_BROKERS: server.kafkaBrokers,
     KAFKA_TOPIC_PREFIX: `bench.${run}.`,

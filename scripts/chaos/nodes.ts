@@ -36,7 +36,8 @@ export class ChaosNode {
       process.execPath,
       [LAUNCH, this.service, "--instance", String(this.instance)],
       {
-        env: { ...process.env, ...this.env, NODE_ID: this.id },
+        // Eight nodes on one machine: each takes a free metrics port.
+        env: { ...process.env, METRICS_PORT: "0", ...this.env, NODE_ID: this.id },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

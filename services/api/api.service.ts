@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import {
   Errors,
   type CallingOptions,
@@ -26,12 +26,37 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 type Request = IncomingRequest & { body?: unknown };
 
+const ALIASES = {
+  "POST /orders": "order.create",
+  "GET /orders": "order.list",
+  "GET /orders/:orderId": "order.get",
+  "GET /orders/:orderId/saga": "saga.get",
+  "GET /orders/:orderId/payment": "payment.byOrder",
+  "GET /health/live": "api.live",
+  "GET /health/ready": "api.ready",
+};
+
+/** Each route as a pattern, so a request is counted under its route, never under its own URL. */
+const ROUTE_PATTERNS = Object.keys(ALIASES).map((route) => {
+  const [method, path] = route.split(" ") as [string, string];
+  return { route, method, pattern: new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}/?$`) };
+});
+
+/** The route a request matched ("GET /orders/:orderId"), or "unmatched". */
+export function routeOf(method: string | undefined, url: string | undefined): string {
+  const path = (url ?? "").split("?")[0]!;
+  return (
+    ROUTE_PATTERNS.find((route) => route.method === method && route.pattern.test(path))?.route ??
+    "unmatched"
+  );
+}
+
 /**
  * The HTTP edge. Every route is written out (no auto-aliases, no generated CRUD), every error
  * leaves in the one shape of http-errors.ts.
  */
 export default function createApiService(broker: ServiceBroker): ServiceSchema<ApiSettingsSchema> {
-  const { config } = platformOf(broker);
+  const { config, metrics } = platformOf(broker);
   const eventLoop = new EventLoopWatch(config.liveness);
   return {
     name: "api",
@@ -51,15 +76,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
           autoAliases: false,
           mappingPolicy: "restrict",
           bodyParsers: { json: { strict: true, limit: config.http.bodyLimit }, urlencoded: false },
-          aliases: {
-            "POST /orders": "order.create",
-            "GET /orders": "order.list",
-            "GET /orders/:orderId": "order.get",
-            "GET /orders/:orderId/saga": "saga.get",
-            "GET /orders/:orderId/payment": "payment.byOrder",
-            "GET /health/live": "api.live",
-            "GET /health/ready": "api.ready",
-          },
+          aliases: ALIASES,
           onBeforeCall(
             ctx: Context<unknown, Record<string, unknown>>,
             _route: unknown,
@@ -129,6 +146,18 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
     },
     started() {
       eventLoop.start();
+      // Every answer is counted when it is sent, whichever path (action, error, 404) wrote it.
+      (this.server as Server | undefined)?.on(
+        "request",
+        (req: IncomingMessage, res: ServerResponse) => {
+          res.once("finish", () =>
+            metrics.increment("httpRequests", {
+              route: routeOf(req.method, req.url),
+              status: String(res.statusCode),
+            }),
+          );
+        },
+      );
     },
     stopped() {
       eventLoop.stop();

@@ -36,7 +36,7 @@ type OrderService = ContextService<OrderUnitOfWork, OrderRecord>;
  * commands. Each one validates, builds a command, runs the use case and maps the result.
  */
 export default function createOrderService(broker: ServiceBroker) {
-  const { config } = platformOf(broker);
+  const { config, metrics } = platformOf(broker);
   const sequelize = createSequelize(config.databases.order);
   const models = defineOrderModels(sequelize);
   const placeOrder = new PlaceOrderHandler({ currency: config.currency });
@@ -103,6 +103,7 @@ export default function createOrderService(broker: ServiceBroker) {
             ),
           );
           if (placed.replayed) (ctx.meta as Record<string, unknown>).idempotentReplayed = true;
+          else metrics.increment("ordersCreated");
           return { orderId: placed.orderId, status: placed.status };
         },
       },

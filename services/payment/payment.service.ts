@@ -11,7 +11,7 @@ import { AFTER_PROVIDER_ANSWER, Failpoints } from "../shared/runtime/failpoints"
 import { platformOf } from "../shared/runtime/platform";
 import { CancelPaymentHandler } from "./application/cancel-payment/cancel-payment.handler";
 import { InitiatePaymentHandler } from "./application/initiate-payment/initiate-payment.handler";
-import { recordAnswer } from "./application/settle-payment/settle-payment";
+import { recordAnswer, type ProviderAnswer } from "./application/settle-payment/settle-payment";
 import { paymentNotFound } from "./domain/payment.errors";
 import { paymentMigrations } from "./infrastructure/migrations";
 import { PaymentSettler, type SettledAnswer } from "./infrastructure/payment-settler";
@@ -22,9 +22,15 @@ import { SimulatedPaymentProvider } from "./infrastructure/simulated-payment.pro
 
 type PaymentService = ContextService<PaymentUnitOfWork, PaymentRecord>;
 
+/** How a payment ended, as its metric counts it. */
+function outcomeOf(answer: ProviderAnswer): "completed" | "failed" | "refunded" | "cancelled" {
+  if (answer.kind === "charge") return answer.outcome.approved ? "completed" : "failed";
+  return answer.refunded ? "refunded" : "cancelled";
+}
+
 /** The payment context's edge: its two command consumers, the settler and a read action. */
 export default function createPaymentService(broker: ServiceBroker) {
-  const { config } = platformOf(broker);
+  const { config, metrics } = platformOf(broker);
   const sequelize = createSequelize(config.databases.payment);
   const Payment = definePaymentModel(sequelize);
   const declineAbove = Money.fromMajor(config.payment.declineAbove, config.currency);
@@ -50,16 +56,21 @@ export default function createPaymentService(broker: ServiceBroker) {
     service: PaymentService,
     answers: readonly SettledAnswer[],
   ): Promise<void> {
-    await service.inUnitOfWork(async (work) => {
+    const applied = await service.inUnitOfWork(async (work) => {
       await work.prefetch(answers.map(({ payment }) => payment.orderId));
+      const changed: ProviderAnswer[] = [];
       for (const { payment, answer } of answers) {
         // The events' cause is the settlement of this payment, named by its id.
         const payments = work.payments(payment.paymentId);
         const recorded = await recordAnswer(payments, payment.orderId, answer, new Date());
         if (!recorded.ok)
           service.logger.error(`Payment ${payment.paymentId}: ${recorded.error.message}`);
+        else if (recorded.value === "applied") changed.push(answer);
       }
+      return changed;
     });
+    // Counted once committed: a payment reaches each of these outcomes once.
+    for (const answer of applied) metrics.increment("payments", { outcome: outcomeOf(answer) });
   }
 
   return defineContextService({

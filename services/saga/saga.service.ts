@@ -22,6 +22,7 @@ import { sagaNotFound } from "./domain/saga.errors";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels, type SagaRecord } from "./infrastructure/saga.models";
 import { toSagaView } from "./infrastructure/saga.view-mapper";
+import { recordEndedSagas, SagaGauges } from "./infrastructure/saga-metrics";
 import { SagaSweeper } from "./infrastructure/saga-sweeper";
 import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
@@ -32,7 +33,7 @@ type SagaService = ContextService<SagaUnitOfWork, SagaRecord>;
  * past their deadline, one read action.
  */
 export default function createSagaService(broker: ServiceBroker) {
-  const { config } = platformOf(broker);
+  const { config, metrics } = platformOf(broker);
   const timeouts = { paymentMs: config.saga.paymentTimeoutMs, replyMs: config.saga.replyTimeoutMs };
   const sequelize = createSequelize(config.databases.saga);
   const models = defineSagaModels(sequelize);
@@ -67,7 +68,8 @@ export default function createSagaService(broker: ServiceBroker) {
     name: "saga",
     migrations: sagaMigrations,
     readModel: models.Saga,
-    unitOfWork: (sql) => new SagaUnitOfWork(sql, timeouts),
+    unitOfWork: (sql) =>
+      new SagaUnitOfWork(sql, timeouts, (ended) => recordEndedSagas(metrics, ended)),
     consumers,
     actions: {
       get: {
@@ -85,6 +87,18 @@ export default function createSagaService(broker: ServiceBroker) {
       },
     },
     workers: (service) => [
+      ...(config.metrics.enabled
+        ? [
+            new SagaGauges({
+              database: service.database,
+              metrics,
+              intervalMs: config.metrics.sampleIntervalMs,
+              // A deadline is handled within a sweep; ten sweeps late (or 10 s) is a stuck saga.
+              graceMs: Math.max(10 * config.saga.sweepIntervalMs, 10_000),
+              logger: service.logger,
+            }),
+          ]
+        : []),
       new SagaSweeper({
         sweep: (due, causationId) =>
           service.inUnitOfWork(async (work, sql) => {

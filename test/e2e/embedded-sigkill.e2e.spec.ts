@@ -123,6 +123,7 @@ async function startOms(): Promise<Oms> {
       ...env,
       PORT: String(httpPort),
       EMBEDDED_PG_PORT: String(pgPort),
+      METRICS_PORT: "0",
       EMBEDDED_PG_DATA_DIR: DATA_DIR,
       LOG_LEVEL: "info",
       PAYMENT_DECLINE_ABOVE: "100000.00",

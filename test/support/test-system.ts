@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ServiceBroker } from "moleculer";
 import pg from "pg";
@@ -30,6 +31,8 @@ export interface TestSystem {
   config: AppConfig;
   /** http://127.0.0.1:<random port> of this system's gateway. */
   baseUrl: string;
+  /** http://127.0.0.1:<random port>/metrics of this system's Prometheus endpoint ("" when off). */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,8 @@ export async function startTestSystem(
     SAGA_DATABASE_URL: urls.saga,
     OUTBOX_POLL_INTERVAL_MS: "200",
     CONSUMER_RETRY_BASE_MS: "20",
+    // Several test systems run at once (jest workers): each takes a free port for its metrics.
+    METRICS_PORT: "0",
     ...options.env,
   });
   // Tests stop their brokers themselves; no SIGINT handlers piling up on the jest worker.
@@ -82,7 +87,11 @@ export async function startTestSystem(
   const api = broker.getLocalService("api") as unknown as
     { server?: { address(): AddressInfo } } | undefined;
   const baseUrl = api?.server ? `http://127.0.0.1:${api.server.address().port}` : "";
-  return { broker, config, baseUrl, stop: () => broker.stop() };
+  const reporter = (
+    broker.metrics as unknown as { reporter?: Array<{ server?: Server }> }
+  ).reporter?.[0]?.server?.address() as AddressInfo | undefined;
+  const metricsUrl = reporter ? `http://127.0.0.1:${reporter.port}/metrics` : "";
+  return { broker, config, baseUrl, metricsUrl, stop: () => broker.stop() };
 }
 
 export function busOf(system: TestSystem) {

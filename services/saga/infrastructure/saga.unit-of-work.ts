@@ -5,9 +5,10 @@ import { insertOutboxRows } from "../../shared/messaging/outbox";
 import { OrderSaga } from "../domain/saga.aggregate";
 import type { OrderSagaRepository } from "../domain/saga.repository.port";
 import { deadlineOf, type SagaTimeouts } from "../domain/saga.definition";
-import type { SagaState } from "../domain/saga-state";
+import { FINAL_SAGA_STATES, type SagaState } from "../domain/saga-state";
 import type { SqlExecutor } from "../../shared/db/sql-database";
 import { toOutboxMessage } from "./saga-messages.mapper";
+import type { EndedSaga } from "./saga-metrics";
 
 interface SagaRow {
   order_id: string;
@@ -58,12 +59,19 @@ const FLUSH = flushStatement(
  */
 export class SagaUnitOfWork extends AggregateUnitOfWork<OrderSaga> {
   private transitions: object[] = [];
+  private readonly ended: EndedSaga[] = [];
 
   constructor(
     sql: SqlExecutor,
     private readonly timeouts: SagaTimeouts,
+    /** Told, after the commit, which sagas this transaction brought to a final state. */
+    private readonly onEnded: (sagas: readonly EndedSaga[]) => void = () => undefined,
   ) {
     super(sql);
+  }
+
+  committed(): void {
+    if (this.ended.length > 0) this.onEnded(this.ended);
   }
 
   /** The repository a use case sees while handling the message (or request) `causationId`. */
@@ -78,6 +86,13 @@ export class SagaUnitOfWork extends AggregateUnitOfWork<OrderSaga> {
   private collect(saga: OrderSaga, causationId: string): void {
     this.markDirty(saga.orderId, saga);
     for (const transition of saga.pullTransitions()) {
+      if (FINAL_SAGA_STATES.includes(transition.to))
+        this.ended.push({
+          state: transition.to,
+          failureReason: saga.failureReason,
+          startedAt: saga.createdAt,
+          endedAt: transition.at,
+        });
       this.transitions.push({
         order_id: saga.orderId,
         from_state: transition.from,

@@ -56,6 +56,12 @@ export interface AppConfig {
   failpoints: string[];
   /** /health/live fails for `windowMs` after the event loop was blocked longer than `maxStallMs`. */
   liveness: { tickMs: number; maxStallMs: number; windowMs: number };
+  /**
+   * Prometheus metrics of this node on http://<host>:<port>/metrics (METRICS_ENABLED, METRICS_PORT;
+   * port 0 takes any free port). Gauges read from the databases are sampled every
+   * `sampleIntervalMs` (METRICS_SAMPLE_INTERVAL_MS).
+   */
+  metrics: { enabled: boolean; port: number; sampleIntervalMs: number };
 }
 
 const DATABASE_URL_VARIABLES: Record<DatabaseOwner, string> = {
@@ -121,6 +127,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace; got "${logLevel}"`,
     );
   }
+  const metricsEnabled = read("METRICS_ENABLED") ?? "true";
+  if (metricsEnabled !== "true" && metricsEnabled !== "false")
+    throw new ConfigError(`METRICS_ENABLED must be true or false, got "${metricsEnabled}"`);
   const currency = read("CURRENCY") ?? "INR";
   if (!ISO_CURRENCY_CODE.test(currency))
     throw new ConfigError(`CURRENCY must be an ISO-4217 code, got "${currency}"`);
@@ -185,6 +194,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tickMs: 200,
       maxStallMs: integer("LIVENESS_MAX_STALL_MS", 5_000, 100),
       windowMs: integer("LIVENESS_WINDOW_MS", 30_000, 1_000),
+    },
+    metrics: {
+      enabled: metricsEnabled === "true",
+      port: integer("METRICS_PORT", 3030, 0),
+      sampleIntervalMs: integer("METRICS_SAMPLE_INTERVAL_MS", 5_000, 100),
     },
   };
 }

@@ -17,6 +17,8 @@ export interface UnitOfWork {
    * this unit of work wrote, for the relay to publish once the transaction has committed.
    */
   flush(): Promise<number[]>;
+  /** Called once the transaction has committed (never after a rollback): report what it did. */
+  committed?(): void;
 }
 
 export type UnitOfWorkFactory<W extends UnitOfWork> = (sql: SqlExecutor) => W;
@@ -49,11 +51,15 @@ export async function inUnitOfWork<W extends UnitOfWork, T>(
   if (!transaction) {
     const unit = open(database);
     const value = await work(unit, database);
-    return { value, outboxIds: await unit.flush() };
+    const outboxIds = await unit.flush();
+    unit.committed?.();
+    return { value, outboxIds };
   }
-  let unit: W;
-  return database.transaction(
+  let unit: W | undefined;
+  const committed = await database.transaction(
     (sql) => work((unit = open(sql)), sql),
-    async (_sql, value) => ({ value, outboxIds: await unit.flush() }),
+    async (_sql, value) => ({ value, outboxIds: await unit!.flush() }),
   );
+  unit?.committed?.();
+  return committed;
 }

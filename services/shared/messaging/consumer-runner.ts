@@ -13,6 +13,7 @@ import {
   type Subscription,
 } from "./message-bus.port";
 import type { MessageRejectedError } from "./message-rejected.error";
+import { NO_MESSAGING_METRICS, type MessagingMetrics } from "./messaging-metrics";
 
 /** Handles one contract's messages inside the batch's unit of work `W`. */
 export interface MessageConsumer<W> {
@@ -50,6 +51,7 @@ export interface ConsumerRunnerOptions<W extends UnitOfWork> {
   logger: Logger;
   /** Called after each committed transaction with the outbox rows it wrote, for the relay. */
   afterCommit: (outboxIds: number[]) => void;
+  metrics?: MessagingMetrics;
 }
 
 interface Decoded<W> {
@@ -103,7 +105,10 @@ export class ConsumerRunner<W extends UnitOfWork> {
   private readonly consumers = new Map<string, MessageConsumer<W>>();
   private readonly coalescer: BatchCoalescer;
 
+  private readonly metrics: MessagingMetrics;
+
   constructor(private readonly options: ConsumerRunnerOptions<W>) {
+    this.metrics = options.metrics ?? NO_MESSAGING_METRICS;
     this.coalescer = new BatchCoalescer(options.batchSize, (records) => this.processBatch(records));
   }
 
@@ -191,6 +196,7 @@ export class ConsumerRunner<W extends UnitOfWork> {
         const wait = jittered(
           backoffDelay(attempt, this.options.retryBaseMs, MAX_TRANSIENT_DELAY_MS),
         );
+        for (const topic of topicsOf(records)) this.metrics.retried(this.options.groupId, topic);
         this.options.logger.warn(
           `A batch of ${records.length} hit a transient fault (attempt ${attempt}, again in ${wait} ms): ${(error as Error).message}`,
         );
@@ -249,6 +255,7 @@ export class ConsumerRunner<W extends UnitOfWork> {
     let lastError: Error = new Error("not attempted");
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       this.throwIfStopping();
+      if (attempt > 1) this.metrics.retried(this.options.groupId, record.topic);
       try {
         this.options.afterCommit(await this.commit([message]));
         return;
@@ -280,7 +287,8 @@ export class ConsumerRunner<W extends UnitOfWork> {
 
   /** The inbox, the handlers and their changes, in one transaction; returns the outbox rows written. */
   private async commit(messages: readonly Decoded<W>[]): Promise<number[]> {
-    const { database, unitOfWork, logger } = this.options;
+    const { database, unitOfWork, logger, groupId } = this.options;
+    const started = performance.now();
     const committed = await inUnitOfWork(database, unitOfWork, async (work, sql) => {
       // Sent together (with the BEGIN): the orders of duplicates are loaded too, and unused.
       const [fresh] = await Promise.all([
@@ -293,6 +301,9 @@ export class ConsumerRunner<W extends UnitOfWork> {
         logger.debug(`Skipped ${messages.length - todo.length} duplicate message(s)`);
       for (const message of todo) await message.consumer.handle(message.envelope, work);
     });
+    const seconds = (performance.now() - started) / 1000;
+    for (const topic of topicsOf(messages.map((message) => message.record)))
+      this.metrics.handled(groupId, topic, seconds);
     return committed.outboxIds;
   }
 
@@ -315,6 +326,10 @@ async function recordInInbox(
   const recorded = await sql.query<{ message_id: string }>(RECORD_IN_INBOX, [JSON.stringify(rows)]);
   return new Set(recorded.map((row) => row.message_id));
 }
+
+/** The topics a batch holds, each once. */
+const topicsOf = (records: readonly IncomingRecord[]) =>
+  new Set(records.map((record) => record.topic));
 
 /** PostgreSQL returns uuids in lower case; a producer may have written upper case. */
 const idOf = (message: Decoded<unknown>) => message.envelope.messageId.toLowerCase();

@@ -2,6 +2,7 @@ import { deadLetterTopicOf } from "../../../contracts";
 import type { SqlExecutor } from "../db/sql-database";
 import type { Logger } from "../logger";
 import { describeRecord, type IncomingRecord, type MessageBus } from "./message-bus.port";
+import { NO_MESSAGING_METRICS, type MessagingMetrics } from "./messaging-metrics";
 
 /** The error code of a replay that names no dead letter of this service. */
 export const DEAD_LETTER_NOT_FOUND = "DEAD_LETTER_NOT_FOUND";
@@ -52,6 +53,7 @@ export class DeadLetterStore {
     private readonly bus: MessageBus,
     private readonly consumerGroup: string,
     private readonly logger?: Logger,
+    private readonly metrics: MessagingMetrics = NO_MESSAGING_METRICS,
   ) {}
 
   async park(record: IncomingRecord, failure: DeadLetter): Promise<void> {
@@ -67,11 +69,12 @@ export class DeadLetterStore {
       [DLT_HEADERS.attempts]: String(failure.attempts),
       [DLT_HEADERS.failedAt]: failedAt,
     };
-    await this.sql.query(
+    const inserted = await this.sql.query(
       `INSERT INTO dead_letters (consumer_group, source_topic, source_partition, source_offset, message_key,
          value, headers, error_code, error_message, attempts, failed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
-       ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING`,
+       ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING
+       RETURNING id`,
       [
         this.consumerGroup,
         record.topic,
@@ -94,6 +97,9 @@ export class DeadLetterStore {
         failedAt,
       ],
     );
+    // A record delivered again after it was parked is the same dead letter: counted once.
+    if (inserted.length > 0)
+      this.metrics.deadLettered(this.consumerGroup, record.topic, failure.code);
     try {
       await this.bus.publish([
         {
@@ -145,6 +151,7 @@ export class DeadLetterStore {
       },
     ]);
     await this.sql.query("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", [id]);
+    this.metrics.replayed(this.consumerGroup, row.sourceTopic);
     return { sourceTopic: row.sourceTopic };
   }
 }

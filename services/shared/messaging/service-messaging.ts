@@ -7,6 +7,8 @@ import { ConsumerRunner, type MessageConsumer } from "./consumer-runner";
 import { DeadLetterStore } from "./dead-letters";
 import type { MessageBus } from "./message-bus.port";
 import { OutboxRelay } from "./outbox-relay";
+import type { MessagingMetrics } from "./messaging-metrics";
+import { MessagingSampler } from "./messaging-sampler";
 import { MessagingRetention } from "./retention";
 
 /** Every business topic and its dead-letter topic; each service creates them all at start-up. */
@@ -21,20 +23,24 @@ export class ServiceMessaging<W extends UnitOfWork> {
   readonly deadLetters: DeadLetterStore;
   private readonly consumers: ConsumerRunner<W>;
   private readonly retention: MessagingRetention;
+  private readonly sampler: MessagingSampler | undefined;
 
   constructor(
     private readonly options: {
-      groupId: string;
+      /** The service's name: its consumer group is `<service>-service`. */
+      service: string;
       database: SqlDatabase;
       unitOfWork: UnitOfWorkFactory<W>;
       bus: MessageBus;
-      config: Pick<AppConfig, "nodeId" | "outbox" | "consumer" | "retention">;
+      config: Pick<AppConfig, "nodeId" | "outbox" | "consumer" | "retention" | "metrics">;
       logger: Logger;
+      metrics: MessagingMetrics;
       /** Called after each transaction the consumers commit (e.g. to wake a worker). */
       afterCommit?: () => void;
     },
   ) {
-    const { groupId, database, unitOfWork, bus, config, logger } = options;
+    const { service, database, unitOfWork, bus, config, logger, metrics } = options;
+    const groupId = `${service}-service`;
     this.relay = new OutboxRelay({
       database,
       bus,
@@ -42,8 +48,17 @@ export class ServiceMessaging<W extends UnitOfWork> {
       owner: config.nodeId,
       ...config.outbox,
     });
-    this.deadLetters = new DeadLetterStore(database, bus, groupId, logger);
+    this.deadLetters = new DeadLetterStore(database, bus, groupId, logger, metrics);
     this.retention = new MessagingRetention({ database, logger, ...config.retention });
+    this.sampler = config.metrics.enabled
+      ? new MessagingSampler({
+          service,
+          database,
+          metrics,
+          intervalMs: config.metrics.sampleIntervalMs,
+          logger,
+        })
+      : undefined;
     this.consumers = new ConsumerRunner({
       groupId,
       database,
@@ -52,6 +67,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
       deadLetters: this.deadLetters,
       logger,
       ...config.consumer,
+      metrics,
       afterCommit: (outboxIds) => {
         this.relay.kick(outboxIds);
         options.afterCommit?.();
@@ -64,6 +80,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
     await this.options.bus.ensureTopics(TOPICS_TO_CREATE);
     await this.consumers.start(consumers);
     this.retention.start();
+    this.sampler?.start();
   }
 
   /**
@@ -75,6 +92,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
   }
 
   async stop(): Promise<void> {
+    await this.sampler?.stop();
     await this.retention.stop();
     await this.consumers.stop();
     await this.relay.stop();

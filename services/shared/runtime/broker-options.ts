@@ -41,6 +41,12 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
       check: (error) => (error as { retryable?: boolean }).retryable === true,
     },
     registry: { strategy: "RoundRobin", preferLocal: true },
+    // Moleculer's own metrics (process, requests per action) and the OMS's (oms-metrics.ts), on one
+    // Prometheus endpoint per node; the reporter labels every series with namespace and nodeID.
+    metrics: config.metrics.enabled && {
+      enabled: true,
+      reporter: { type: "Prometheus", options: { port: config.metrics.port, path: "/metrics" } },
+    },
     // On stop, wait for requests in flight instead of cutting them off.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     middlewares: [

@@ -32,9 +32,10 @@ export function messagingMixin<W extends UnitOfWork>({
       },
     },
     created(this: ContextService<W>) {
-      const { config, bus } = platformOf(this.broker);
+      const { config, bus, metrics } = platformOf(this.broker);
       this.messaging = new ServiceMessaging({
-        groupId: `${name}-service`,
+        service: name,
+        metrics: metrics.messaging,
         database: this.database,
         unitOfWork,
         bus,

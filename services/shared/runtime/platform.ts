@@ -3,11 +3,13 @@ import type { AppConfig } from "../config/config";
 import { startEmbeddedPostgres, type RunningPostgres } from "../db/embedded-postgres";
 import type { MessageBus } from "../messaging/message-bus.port";
 import { createMessageBus } from "./message-bus.factory";
+import { OmsMetrics, registerOmsMetrics } from "./oms-metrics";
 
-/** What every local service of a broker shares: the configuration and the one message bus. */
+/** What every local service of a broker shares: the configuration, the message bus, the metrics. */
 export interface Platform {
   config: AppConfig;
   bus: MessageBus;
+  metrics: OmsMetrics;
 }
 
 const platforms = new WeakMap<ServiceBroker, Platform>();
@@ -23,7 +25,8 @@ export function platformOf(broker: ServiceBroker): Platform {
 
 /**
  * Broker-level set-up, shared by `npm start`, the distributed nodes, the REPL and the tests:
- * - created: one message bus per process (in-process without Kafka, Kafka bus with it);
+ * - created: one message bus per process (in-process without Kafka, Kafka bus with it), and the
+ *   OMS's metrics registered;
  * - starting: the embedded PostgreSQL when no database URL is configured and a local service
  *   owns a database (before any service starts, so their migrations find a server);
  * - stopped: close the bus, then stop the embedded PostgreSQL.
@@ -33,7 +36,12 @@ export function createPlatformMiddleware(config: AppConfig): Middleware {
   return {
     name: "OmsPlatform",
     created(broker) {
-      platforms.set(broker, { config, bus: createMessageBus(config, broker.getLogger("bus")) });
+      registerOmsMetrics(broker);
+      platforms.set(broker, {
+        config,
+        bus: createMessageBus(config, broker.getLogger("bus")),
+        metrics: new OmsMetrics(broker),
+      });
     },
     async starting(broker) {
       const ownsDatabase = broker.services.some((service) => service.metadata?.database);

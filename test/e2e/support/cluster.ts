@@ -97,6 +97,8 @@ export class Cluster {
         PAYMENT_DATABASE_URL: this.databaseUrl("payment"),
         SAGA_DATABASE_URL: this.databaseUrl("saga"),
         OUTBOX_POLL_INTERVAL_MS: "500",
+        // Every node of the cluster runs on this machine: each takes a free metrics port.
+        METRICS_PORT: "0",
         ...this.env,
         ...env,
       },
