@@ -279,6 +279,7 @@ describe("ConsumerRunner redelivery", () => {
       ensureTopics: (topics) => bus.ensureTopics(topics),
       publish: (records) => bus.publish(records),
       isHealthy: () => bus.isHealthy(),
+      consumerLag: (group, topics) => bus.consumerLag(group, topics),
       close: () => bus.close(),
       subscribe: (options) =>
         bus.subscribe({

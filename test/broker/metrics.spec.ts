@@ -104,7 +104,7 @@ describe("GET /metrics after three confirmed orders and one declined", () => {
     );
   });
 
-  it("times the consumers per group and topic, and nothing was retried", () => {
+  it("times the consumers per group and topic; nothing was retried or left behind", () => {
     const handled = valueOf(samples, "oms_handler_duration_seconds_bucket", {
       group: "payment-service",
       topic: "payment.initiate",
@@ -112,6 +112,12 @@ describe("GET /metrics after three confirmed orders and one declined", () => {
     });
     expect(handled).toBeGreaterThanOrEqual(1);
     expect(valueOf(samples, "oms_handler_retries_total")).toBe(0);
+    // Every partition each group reads has a lag series, and nothing is left behind.
+    const lags = samples.filter((sample) => sample.name === "oms_consumer_lag");
+    expect(new Set(lags.map((sample) => sample.labels.group))).toEqual(
+      new Set(["order-service", "payment-service", "saga-service"]),
+    );
+    expect(lags.every((sample) => sample.value === 0)).toBe(true);
   });
 
   it("registers every OMS metric with its help text, and Moleculer's own metrics are there too", () => {

@@ -148,6 +148,23 @@ export function describeBusContract(
       );
     });
 
+    it("reports a group's lag per partition: what it has not committed yet, and 0 once handled", async () => {
+      const topic = await freshTopic();
+      const group = freshGroup();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await consume(topic, group, () => held);
+      // Not awaited: the in-process bus resolves a publish only once it has been consumed.
+      const published = bus.publish(["a", "b", "c"].map((value) => ({ topic, key: "k", value })));
+      published.catch(() => undefined);
+      const lagOf = async () =>
+        (await bus.consumerLag(group, [topic])).reduce((sum, partition) => sum + partition.lag, 0);
+      await eventually(async () => expect(await lagOf()).toBe(3), timeoutMs);
+      release();
+      await published;
+      await eventually(async () => expect(await lagOf()).toBe(0), timeoutMs);
+    });
+
     it("lets a group that subscribes late read what was published before it existed", async () => {
       const topic = await freshTopic();
       await bus.publish([{ topic, key: "early", value: "before anyone listened" }]);

@@ -134,6 +134,11 @@ export class ConsumerRunner<W extends UnitOfWork> {
     this.subscription = undefined;
   }
 
+  /** The topics this runner consumes (known once started). */
+  get topics(): string[] {
+    return [...this.consumers.keys()];
+  }
+
   /** Times this runner left its group because its database stayed unreachable. */
   get pauses(): number {
     return this.pauseCount;

@@ -3,6 +3,7 @@ import {
   type BatchHandler,
   type IncomingRecord,
   type MessageBus,
+  type PartitionLag,
   type OutgoingRecord,
   type SubscribeOptions,
   type Subscription,
@@ -231,6 +232,19 @@ export class InProcessBus implements MessageBus {
 
   async isHealthy(): Promise<boolean> {
     return !this.closed;
+  }
+
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    return topics.flatMap((name) => {
+      const topic = this.topics.get(name);
+      const group = topic?.groups.get(groupId);
+      if (!topic || !group) return [];
+      return topic.partitions.map((log, partition) => ({
+        topic: name,
+        partition,
+        lag: log.end - group.partitions[partition]!.committed,
+      }));
+    });
   }
 
   async close(): Promise<void> {

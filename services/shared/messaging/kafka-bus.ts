@@ -15,6 +15,7 @@ import {
   DEFAULT_MAX_BATCH_SIZE,
   PublishRejectedError,
   type MessageBus,
+  type PartitionLag,
   type OutgoingRecord,
   type SubscribeOptions,
   type Subscription,
@@ -216,6 +217,26 @@ export class KafkaBus implements MessageBus {
   }
 
   /** KAFKA_TOPIC_PREFIX keeps independent OMS clusters apart on one Kafka: topics and groups. */
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    await this.connectAdmin();
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.physical(groupId),
+      topics: topics.map((topic) => this.physical(topic)),
+    });
+    const lags: PartitionLag[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = new Map(
+        (await this.admin.fetchTopicOffsets(topic)).map((end) => [end.partition, Number(end.high)]),
+      );
+      for (const { partition, offset } of partitions) {
+        // -1: the group has committed nothing on the partition yet; all of it is behind.
+        const lag = (ends.get(partition) ?? 0) - Math.max(Number(offset), 0);
+        lags.push({ topic: this.logical(topic), partition, lag: Math.max(lag, 0) });
+      }
+    }
+    return lags;
+  }
+
   private physical(name: string): string {
     return `${this.config.topicPrefix}${name}`;
   }

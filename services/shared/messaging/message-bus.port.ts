@@ -46,6 +46,12 @@ export interface SubscribeOptions {
 
 export const DEFAULT_MAX_BATCH_SIZE = 500;
 
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
 export interface Subscription {
   close(): Promise<void>;
 }
@@ -65,6 +71,11 @@ export interface MessageBus {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** For readiness: can this bus publish right now? */
   isHealthy(): Promise<boolean>;
+  /**
+   * How far a consumer group is behind on its topics, per partition: the end offset minus the
+   * group's committed offset.
+   */
+  consumerLag(groupId: string, topics: readonly string[]): Promise<PartitionLag[]>;
   close(): Promise<void>;
 }
 

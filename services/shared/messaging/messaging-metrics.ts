@@ -1,4 +1,6 @@
-/** What one service's messaging looks like from outside, sampled from its database. */
+import type { PartitionLag } from "./message-bus.port";
+
+/** What one service's messaging looks like from outside, sampled from its database and its bus. */
 export interface MessagingSample {
   /** Outbox rows not yet published (parked rows not included). */
   outboxBacklog: number;
@@ -8,6 +10,9 @@ export interface MessagingSample {
   outboxParked: number;
   /** Dead letters not yet replayed. */
   deadLettersWaiting: number;
+  /** The service's consumer group, and how far behind it is on each partition it reads. */
+  group: string;
+  lag: PartitionLag[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { statement, type SqlDatabase } from "../db/sql-database";
 import type { Logger } from "../logger";
 import { PeriodicTask } from "../runtime/periodic-task";
+import type { MessageBus } from "./message-bus.port";
 import type { MessagingMetrics } from "./messaging-metrics";
 
 /** One round trip: the outbox (every row in it is still to be sent) and the dead letters. */
@@ -30,6 +31,10 @@ export class MessagingSampler {
     private readonly options: {
       service: string;
       database: SqlDatabase;
+      /** The consumer group and its topics, read when sampling (they are known once started). */
+      group: string;
+      topics: () => readonly string[];
+      bus: MessageBus;
       metrics: MessagingMetrics;
       intervalMs: number;
       logger: Logger;
@@ -47,10 +52,15 @@ export class MessagingSampler {
   }
 
   private async sample(): Promise<void> {
-    const { service, database, metrics, logger } = this.options;
+    const { service, database, metrics, logger, group, topics, bus } = this.options;
     try {
-      const [row] = await database.query<SampleRow>(SAMPLE);
+      const [[row], lag] = await Promise.all([
+        database.query<SampleRow>(SAMPLE),
+        bus.consumerLag(group, topics()),
+      ]);
       metrics.sampled(service, {
+        group,
+        lag,
         outboxBacklog: row!.backlog,
         outboxOldestAgeSeconds: row!.oldest,
         outboxParked: row!.parked,

@@ -54,6 +54,9 @@ export class ServiceMessaging<W extends UnitOfWork> {
       ? new MessagingSampler({
           service,
           database,
+          group: groupId,
+          topics: () => this.consumers.topics,
+          bus,
           metrics,
           intervalMs: config.metrics.sampleIntervalMs,
           logger,

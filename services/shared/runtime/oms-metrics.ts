@@ -82,6 +82,13 @@ export const OMS_METRICS = {
     description: "Outbox rows the broker refused for good, waiting for an operator, by service",
     labelNames: ["service"],
   },
+  consumerLag: {
+    type: "gauge",
+    name: "oms.consumer.lag",
+    description:
+      "Records a consumer group has still to handle, per topic and partition (end offset minus committed offset)",
+    labelNames: ["group", "topic", "partition"],
+  },
   handlerDuration: {
     type: "histogram",
     name: "oms.handler.duration.seconds",
@@ -158,6 +165,8 @@ export class OmsMetrics {
       this.set("outboxOldestAge", sample.outboxOldestAgeSeconds, { service });
       this.set("outboxParked", sample.outboxParked, { service });
       this.set("deadLettersWaiting", sample.deadLettersWaiting, { service });
+      for (const { topic, partition, lag } of sample.lag)
+        this.set("consumerLag", lag, { group: sample.group, topic, partition: String(partition) });
     },
   };
 
