@@ -10,6 +10,8 @@ export interface MessagingSample {
   outboxParked: number;
   /** Dead letters not yet replayed. */
   deadLettersWaiting: number;
+  /** Whether the bus could publish right now. */
+  busHealthy: boolean;
   /** The service's consumer group, and how far behind it is on each partition it reads. */
   group: string;
   lag: PartitionLag[];
@@ -27,6 +29,8 @@ export interface MessagingMetrics {
   deadLettered(group: string, topic: string, code: string): void;
   replayed(group: string, topic: string): void;
   sampled(service: string, sample: MessagingSample): void;
+  /** The sample could not be taken: the service's database did not answer. */
+  unavailable(service: string): void;
 }
 
 /** For code that runs without metrics (tests of the messaging layer, tools). */
@@ -36,4 +40,5 @@ export const NO_MESSAGING_METRICS: MessagingMetrics = {
   deadLettered: () => undefined,
   replayed: () => undefined,
   sampled: () => undefined,
+  unavailable: () => undefined,
 };

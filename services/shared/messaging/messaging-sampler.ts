@@ -54,11 +54,13 @@ export class MessagingSampler {
   private async sample(): Promise<void> {
     const { service, database, metrics, logger, group, topics, bus } = this.options;
     try {
-      const [[row], lag] = await Promise.all([
+      const [[row], lag, busHealthy] = await Promise.all([
         database.query<SampleRow>(SAMPLE),
-        bus.consumerLag(group, topics()),
+        bus.consumerLag(group, topics()).catch(() => []),
+        bus.isHealthy(),
       ]);
       metrics.sampled(service, {
+        busHealthy,
         group,
         lag,
         outboxBacklog: row!.backlog,
@@ -67,6 +69,7 @@ export class MessagingSampler {
         deadLettersWaiting: row!.waiting,
       });
     } catch (error) {
+      metrics.unavailable(service);
       logger.debug(`Sampling the messaging tables failed: ${(error as Error).message}`);
     }
   }

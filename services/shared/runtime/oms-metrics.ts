@@ -64,6 +64,13 @@ export const OMS_METRICS = {
       "Provider answers recorded on payments, by outcome: completed, failed, cancelled, refunded",
     labelNames: ["outcome"],
   },
+  serviceReady: {
+    type: "gauge",
+    name: "oms.service.ready",
+    description:
+      "1 when the service's database answered its last sample and its message bus is healthy, else 0",
+    labelNames: ["service"],
+  },
   outboxBacklog: {
     type: "gauge",
     name: "oms.outbox.backlog",
@@ -160,7 +167,9 @@ export class OmsMetrics {
     deadLettered: (group, topic, code) =>
       this.increment("deadLettersParked", { group, topic, code }),
     replayed: (group, topic) => this.increment("deadLettersReplayed", { group, topic }),
+    unavailable: (service) => this.set("serviceReady", 0, { service }),
     sampled: (service, sample) => {
+      this.set("serviceReady", sample.busHealthy ? 1 : 0, { service });
       this.set("outboxBacklog", sample.outboxBacklog, { service });
       this.set("outboxOldestAge", sample.outboxOldestAgeSeconds, { service });
       this.set("outboxParked", sample.outboxParked, { service });
