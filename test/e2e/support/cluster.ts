@@ -20,6 +20,8 @@ const DATABASE_SERVER =
 export interface RunningNode {
   service: ServiceName;
   nodeId: string;
+  /** 127.0.0.1:<port> of the node's Prometheus endpoint (/metrics). */
+  metricsTarget: string;
   process: ChildProcess;
   exited: Promise<number | null>;
 }
@@ -81,6 +83,7 @@ export class Cluster {
     env: Record<string, string> = {},
   ): Promise<RunningNode> {
     const nodeId = `${this.name}-${service}-${instance}`;
+    const metricsPort = await freePort();
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(path.join(this.logDir, `${nodeId}.log`), { flags: "a" });
     const child = spawn(process.execPath, [LAUNCH, service, "--instance", String(instance)], {
@@ -97,8 +100,8 @@ export class Cluster {
         PAYMENT_DATABASE_URL: this.databaseUrl("payment"),
         SAGA_DATABASE_URL: this.databaseUrl("saga"),
         OUTBOX_POLL_INTERVAL_MS: "500",
-        // Every node of the cluster runs on this machine: each takes a free metrics port.
-        METRICS_PORT: "0",
+        // Every node of the cluster runs on this machine: each has its own metrics port.
+        METRICS_PORT: String(metricsPort),
         ...this.env,
         ...env,
       },
@@ -109,7 +112,13 @@ export class Cluster {
     const exited = new Promise<number | null>((resolve) =>
       child.once("exit", (code) => resolve(code)),
     );
-    const node: RunningNode = { service, nodeId, process: child, exited };
+    const node: RunningNode = {
+      service,
+      nodeId,
+      metricsTarget: `127.0.0.1:${metricsPort}`,
+      process: child,
+      exited,
+    };
     this.nodes.add(node);
     void exited.then(() => this.nodes.delete(node));
     await new Promise<void>((resolve, reject) => {
