@@ -37,14 +37,17 @@ const WAITING_STATES = Object.values(SagaState).filter(
 /**
  * Unfinished sagas by state, and those past their deadline by more than `graceMs` (the sweeper
  * should have moved them). Only unfinished sagas have a deadline, and a partial index holds just
- * them, so this reads the sagas in flight, not the whole history.
+ * them: the ORDER BY … LIMIT reads the sagas in flight through it, never the whole history (the
+ * gauges stop counting at 100,000 sagas in flight).
  */
 const SAMPLE = statement(
   "saga.sample",
   `SELECT state, count(*)::int AS n,
      count(*) FILTER (WHERE deadline_at < now() - make_interval(secs => $1::float8 / 1000))::int
        AS overdue
-   FROM order_sagas WHERE deadline_at IS NOT NULL GROUP BY state`,
+   FROM (SELECT state, deadline_at FROM order_sagas WHERE deadline_at IS NOT NULL
+         ORDER BY deadline_at LIMIT 100000) in_flight
+   GROUP BY state`,
 );
 
 /** Every `intervalMs`, sets the saga gauges from the saga database. */
