@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
-import { OrderCreatedContract, Topics } from "../../contracts";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { OrderCreatedContract, PaymentFailedContract, Topics } from "../../contracts";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import { Cluster, KAFKA_BROKERS } from "./support/cluster";
@@ -159,6 +161,45 @@ describe("over real Kafka, every service in its own process", () => {
     expect(await finalStatus(cluster, created.body.orderId as string)).toMatchObject({
       status: "CONFIRMED",
     });
+  });
+
+  it("logs JSON lines, and a line a handler writes names the message's order", async () => {
+    // A well-formed PaymentFailed for an order without a saga: the saga's handler rejects it.
+    const orderId = randomUUID();
+    const orphan = PaymentFailedContract.envelope(
+      {
+        orderId,
+        paymentId: randomUUID(),
+        amount: { amountMinor: 100, currency: "INR" },
+        reason: "declined",
+        failedAt: new Date().toISOString(),
+      },
+      { correlationId: orderId, causationId: randomUUID() },
+    );
+    await writeRaw(Topics.paymentFailed, orderId, JSON.stringify(orphan));
+    const logFile = path.join(cluster.logDir, `${cluster.name}-saga-1.log`);
+    const line = await eventually(() => {
+      const lines = readFileSync(logFile, "utf8")
+        .split("\n")
+        .filter((text) => text.startsWith("{"))
+        .map((text) => JSON.parse(text) as Record<string, unknown>);
+      // stdout is a file here, not a terminal: every line is JSON.
+      expect(lines.length).toBeGreaterThan(10);
+      const rejected = lines.find((entry) => entry.orderId === orderId);
+      expect(rejected).toBeDefined();
+      return rejected!;
+    }, 30_000);
+    expect(line).toMatchObject({
+      level: "warn",
+      orderId,
+      correlationId: orderId,
+      messageId: orphan.messageId,
+      messageType: "PaymentFailed",
+      nodeID: `${cluster.name}-saga-1`,
+      svc: "saga",
+    });
+    expect(line.msg).toContain("SAGA_NOT_FOUND");
+    expect(Date.parse(line.time as string)).not.toBeNaN();
   });
 
   it("handles the same OrderCreated record delivered twice as one saga and one payment", async () => {

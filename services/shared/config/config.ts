@@ -19,6 +19,11 @@ export interface AppConfig {
   namespace: string;
   nodeId: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  /**
+   * json: one JSON object per line (Pino); text: Moleculer's console format; auto (LOG_FORMAT's
+   * default): text when stdout is a terminal, json otherwise.
+   */
+  logFormat: "json" | "text" | "auto";
   http: { port: number; bodyLimit: string };
   /** Unset in embedded mode: the in-process bus and no Moleculer transporter. */
   kafka: KafkaConfig | null;
@@ -127,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace; got "${logLevel}"`,
     );
   }
+  const logFormat = read("LOG_FORMAT") ?? "auto";
+  if (!["json", "text", "auto"].includes(logFormat))
+    throw new ConfigError(`LOG_FORMAT must be json, text or auto; got "${logFormat}"`);
   const metricsEnabled = read("METRICS_ENABLED") ?? "true";
   if (metricsEnabled !== "true" && metricsEnabled !== "false")
     throw new ConfigError(`METRICS_ENABLED must be true or false, got "${metricsEnabled}"`);
@@ -138,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     namespace: read("NAMESPACE") ?? "oms",
     nodeId: read("NODE_ID") ?? `${hostname()}-${process.pid}`,
     logLevel: logLevel as AppConfig["logLevel"],
+    logFormat: logFormat as AppConfig["logFormat"],
     http: { port: integer("PORT", 3000, 0), bodyLimit: read("HTTP_BODY_LIMIT") ?? "1mb" },
     kafka: brokers
       ? {

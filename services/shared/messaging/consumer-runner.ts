@@ -13,6 +13,7 @@ import {
   type Subscription,
 } from "./message-bus.port";
 import type { MessageRejectedError } from "./message-rejected.error";
+import { withMessageContext } from "./message-context";
 import { NO_MESSAGING_METRICS, type MessagingMetrics } from "./messaging-metrics";
 
 /** Handles one contract's messages inside the batch's unit of work `W`. */
@@ -254,7 +255,12 @@ export class ConsumerRunner<W extends UnitOfWork> {
   }
 
   /** One message in its own transaction: retried with backoff, then dead-lettered. */
-  private async processOne(message: Decoded<W>): Promise<void> {
+  private processOne(message: Decoded<W>): Promise<void> {
+    // Its retries, its rejection and its dead letter are logged as this message's.
+    return withMessageContext(message.envelope, () => this.processOneInContext(message));
+  }
+
+  private async processOneInContext(message: Decoded<W>): Promise<void> {
     const { envelope, record } = message;
     const { maxAttempts, retryBaseMs, logger } = this.options;
     let lastError: Error = new Error("not attempted");
@@ -304,7 +310,10 @@ export class ConsumerRunner<W extends UnitOfWork> {
       const todo = messages.filter((message) => fresh.delete(idOf(message)));
       if (todo.length < messages.length)
         logger.debug(`Skipped ${messages.length - todo.length} duplicate message(s)`);
-      for (const message of todo) await message.consumer.handle(message.envelope, work);
+      for (const message of todo)
+        await withMessageContext(message.envelope, () =>
+          message.consumer.handle(message.envelope, work),
+        );
     });
     const seconds = (performance.now() - started) / 1000;
     for (const topic of topicsOf(messages.map((message) => message.record)))

@@ -1,4 +1,6 @@
 import type { BrokerOptions } from "moleculer";
+import { stdTimeFunctions, type LoggerOptions } from "pino";
+import { currentMessageContext } from "../messaging/message-context";
 import type { AppConfig } from "../config/config";
 import { createAnnounceAgainMiddleware } from "./announce-again.middleware";
 import { createPlatformMiddleware } from "./platform";
@@ -15,14 +17,7 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
     namespace: config.namespace,
     nodeID: config.nodeId,
     transporter: transporterFor(config),
-    logger: {
-      type: "Console",
-      options: {
-        formatter: "short",
-        colors: process.stdout.isTTY,
-        moduleColors: process.stdout.isTTY,
-      },
-    },
+    logger: loggerFor(config),
     logLevel: config.logLevel,
     requestTimeout: config.requestTimeoutMs,
     // A node killed mid-request is noticed by its missing heartbeats (6 s, not Moleculer's 30 s);
@@ -62,6 +57,46 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
     },
   };
 }
+
+/**
+ * JSON lines through Moleculer's Pino logger, for a log pipeline: every line has its time, level,
+ * node, service and module; a line written while a message is handled also names the message and
+ * its order (message-context.ts). People at a terminal get Moleculer's readable format instead.
+ */
+function loggerFor(config: AppConfig): BrokerOptions["logger"] {
+  const json =
+    config.logFormat === "json" || (config.logFormat === "auto" && !process.stdout.isTTY);
+  if (!json)
+    return {
+      type: "Console",
+      options: {
+        formatter: "short",
+        colors: process.stdout.isTTY,
+        moduleColors: process.stdout.isTTY,
+      },
+    };
+  return { type: "Pino", options: { pino: { options: pinoOptions() } } };
+}
+
+/** Exported for its test. */
+export function pinoOptions(): LoggerOptions {
+  return {
+    timestamp: stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin: () => ({ ...currentMessageContext() }),
+    // Nothing the OMS logs carries a secret, and nothing ever should: drop them if it does.
+    redact: { paths: REDACTED, remove: true },
+  };
+}
+
+const REDACTED = [
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "*.headers.authorization",
+  "password",
+  "*.password",
+];
 
 function transporterFor(config: AppConfig): BrokerOptions["transporter"] {
   // A connection string such as "nats://host:4222" or "kafka://host:9092"; Moleculer parses it.
