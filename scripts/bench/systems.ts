@@ -57,17 +57,19 @@ export async function startEmbedded({ run, port, env }: SystemOptions): Promise<
     EMBEDDED_PG_DATA_DIR: dataDir,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilReady(baseUrl, [node]);
-  const postmaster = Number(
-    readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0],
-  );
-  return {
-    mode: "embedded",
-    baseUrl,
-    databases: databaseUrls(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`, "oms_"),
-    cpu: { oms: () => cpuMs(node.pid!), postgres: () => cpuMs(postmaster, { tree: true }) },
-    stop: () => stopAll([node]),
-  };
+  return stoppedIfFailing([node], async () => {
+    await waitUntilReady(baseUrl, [node]);
+    const postmaster = Number(
+      readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0],
+    );
+    return {
+      mode: "embedded",
+      baseUrl,
+      databases: databaseUrls(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`, "oms_"),
+      cpu: { oms: () => cpuMs(node.pid!), postgres: () => cpuMs(postmaster, { tree: true }) },
+      stop: () => stopAll([node]),
+    };
+  });
 }
 
 /** Kafka and one process per service, as the README's distributed quick start runs them. */
@@ -92,22 +94,38 @@ export async function startDistributed(
     launch(service, [service], { ...common, PORT: String(port) }),
   );
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilReady(baseUrl, nodes);
-  const postmaster = await postmasterPid(server.databaseUrl);
-  const kafka = Number(readFileSync(path.join(ROOT, ".data/kafka/kafka.pid"), "utf8").trim());
-  const cpu: Record<string, CpuSource> = {};
-  for (const [index, service] of ["order", "payment", "saga", "api"].entries())
-    cpu[service] = () => cpuMs(nodes[index]!.pid!);
-  cpu.postgres = () => cpuMs(postmaster, { tree: true });
-  cpu.kafka = () => cpuMs(kafka);
-  return {
-    mode: "distributed",
-    baseUrl,
-    databases,
-    cpu,
-    kafkaPrefixes: { business: `bench.${run}.`, transporter: `MOL-bench-${run}.` },
-    stop: () => stopAll(nodes),
-  };
+  return stoppedIfFailing(nodes, async () => {
+    await waitUntilReady(baseUrl, nodes);
+    const postmaster = await postmasterPid(server.databaseUrl);
+    const kafka = Number(readFileSync(path.join(ROOT, ".data/kafka/kafka.pid"), "utf8").trim());
+    const cpu: Record<string, CpuSource> = {};
+    for (const [index, service] of ["order", "payment", "saga", "api"].entries())
+      cpu[service] = () => cpuMs(nodes[index]!.pid!);
+    cpu.postgres = () => cpuMs(postmaster, { tree: true });
+    cpu.kafka = () => cpuMs(kafka);
+    return {
+      mode: "distributed",
+      baseUrl,
+      databases,
+      cpu,
+      kafkaPrefixes: { business: `bench.${run}.`, transporter: `MOL-bench-${run}.` },
+      stop: () => stopAll(nodes),
+    };
+  });
+}
+
+/**
+ * The rest of a start-up, once the nodes are launched: if it fails (a node does not become ready,
+ * a pid file is missing), the nodes are stopped before the error goes on, never left running to
+ * skew every later measurement on the machine.
+ */
+async function stoppedIfFailing<T>(nodes: ChildProcess[], rest: () => Promise<T>): Promise<T> {
+  try {
+    return await rest();
+  } catch (error) {
+    await stopAll(nodes);
+    throw error;
+  }
 }
 
 function launch(name: string, args: string[], env: Record<string, string>): ChildProcess {
