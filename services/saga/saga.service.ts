@@ -22,7 +22,7 @@ import { sagaNotFound } from "./domain/saga.errors";
 import { sagaMigrations } from "./infrastructure/migrations";
 import { defineSagaModels, type SagaRecord } from "./infrastructure/saga.models";
 import { toSagaView } from "./infrastructure/saga.view-mapper";
-import { recordEndedSagas, SagaGauges } from "./infrastructure/saga-metrics";
+import { recordEndedSagas, sagaGauges } from "./infrastructure/saga-metrics";
 import { SagaSweeper } from "./infrastructure/saga-sweeper";
 import { SagaUnitOfWork } from "./infrastructure/saga.unit-of-work";
 
@@ -89,7 +89,7 @@ export default function createSagaService(broker: ServiceBroker) {
     workers: (service) => [
       ...(config.metrics.enabled
         ? [
-            new SagaGauges({
+            sagaGauges({
               database: service.database,
               metrics,
               intervalMs: config.metrics.sampleIntervalMs,

@@ -1,7 +1,7 @@
 import { statement, type SqlDatabase } from "../../shared/db/sql-database";
 import type { Logger } from "../../shared/logger";
 import type { OmsMetrics } from "../../shared/runtime/oms-metrics";
-import { PeriodicTask } from "../../shared/runtime/periodic-task";
+import { PeriodicSampler } from "../../shared/runtime/periodic-task";
 import { PAYMENT_TIMED_OUT } from "../domain/saga.definition";
 import { FINAL_SAGA_STATES, SagaState } from "../domain/saga-state";
 
@@ -51,33 +51,18 @@ const SAMPLE = statement(
 );
 
 /** Every `intervalMs`, sets the saga gauges from the saga database. */
-export class SagaGauges {
-  private readonly task: PeriodicTask;
-
-  constructor(
-    private readonly options: {
-      database: SqlDatabase;
-      metrics: OmsMetrics;
-      intervalMs: number;
-      /** How late a deadline may be handled before the saga counts as overdue. */
-      graceMs: number;
-      logger: Logger;
-    },
-  ) {
-    this.task = new PeriodicTask(options.intervalMs, () => this.sample());
-  }
-
-  start(): void {
-    this.task.start({ now: true });
-  }
-
-  stop(): Promise<void> {
-    return this.task.stop();
-  }
-
-  private async sample(): Promise<void> {
-    const { database, metrics, graceMs, logger } = this.options;
-    try {
+export function sagaGauges(options: {
+  database: SqlDatabase;
+  metrics: OmsMetrics;
+  intervalMs: number;
+  /** How late a deadline may be handled before the saga counts as overdue. */
+  graceMs: number;
+  logger: Logger;
+}): PeriodicSampler {
+  const { database, metrics, intervalMs, graceMs, logger } = options;
+  return new PeriodicSampler(
+    intervalMs,
+    async () => {
       const rows = await database.query<{ state: SagaState; n: number; overdue: number }>(SAMPLE, [
         graceMs,
       ]);
@@ -87,8 +72,7 @@ export class SagaGauges {
         "sagasOverdue",
         rows.reduce((sum, row) => sum + row.overdue, 0),
       );
-    } catch (error) {
-      logger.debug(`Sampling the sagas failed: ${(error as Error).message}`);
-    }
-  }
+    },
+    (error) => logger.debug(`Sampling the sagas failed: ${error.message}`),
+  );
 }

@@ -1,6 +1,6 @@
 import { statement, type SqlDatabase } from "../db/sql-database";
 import type { Logger } from "../logger";
-import { PeriodicTask } from "../runtime/periodic-task";
+import { PeriodicSampler } from "../runtime/periodic-task";
 import type { MessageBus } from "./message-bus.port";
 import type { MessagingMetrics } from "./messaging-metrics";
 
@@ -36,37 +36,22 @@ interface SampleRow {
   waiting: number;
 }
 
-/** Every `intervalMs`, reads what an operator alerts on from the service's database. */
-export class MessagingSampler {
-  private readonly task: PeriodicTask;
-
-  constructor(
-    private readonly options: {
-      service: string;
-      database: SqlDatabase;
-      /** The consumer group and its topics, read when sampling (they are known once started). */
-      group: string;
-      topics: () => readonly string[];
-      bus: MessageBus;
-      metrics: MessagingMetrics;
-      intervalMs: number;
-      logger: Logger;
-    },
-  ) {
-    this.task = new PeriodicTask(options.intervalMs, () => this.sample());
-  }
-
-  start(): void {
-    this.task.start({ now: true });
-  }
-
-  stop(): Promise<void> {
-    return this.task.stop();
-  }
-
-  private async sample(): Promise<void> {
-    const { service, database, metrics, logger, group, topics, bus } = this.options;
-    try {
+/** Every `intervalMs`, reads what an operator alerts on from the service's database and bus. */
+export function messagingSampler(options: {
+  service: string;
+  database: SqlDatabase;
+  /** The consumer group and its topics, read when sampling (they are known once started). */
+  group: string;
+  topics: () => readonly string[];
+  bus: MessageBus;
+  metrics: MessagingMetrics;
+  intervalMs: number;
+  logger: Logger;
+}): PeriodicSampler {
+  const { service, database, group, topics, bus, metrics, intervalMs, logger } = options;
+  return new PeriodicSampler(
+    intervalMs,
+    async () => {
       const [[row], lag, busHealthy] = await Promise.all([
         database.transaction(async (sql) => {
           await sql.query(INDEXES_ONLY);
@@ -84,9 +69,10 @@ export class MessagingSampler {
         outboxParked: row!.parked,
         deadLettersWaiting: row!.waiting,
       });
-    } catch (error) {
+    },
+    (error) => {
       metrics.unavailable(service);
-      logger.debug(`Sampling the messaging tables failed: ${(error as Error).message}`);
-    }
-  }
+      logger.debug(`Sampling the messaging tables failed: ${error.message}`);
+    },
+  );
 }

@@ -7,8 +7,9 @@ import { ConsumerRunner, type MessageConsumer } from "./consumer-runner";
 import { DeadLetterStore } from "./dead-letters";
 import type { MessageBus } from "./message-bus.port";
 import { OutboxRelay } from "./outbox-relay";
+import type { PeriodicSampler } from "../runtime/periodic-task";
 import type { MessagingMetrics } from "./messaging-metrics";
-import { MessagingSampler } from "./messaging-sampler";
+import { messagingSampler } from "./messaging-sampler";
 import { MessagingRetention } from "./retention";
 
 /** Every business topic and its dead-letter topic; each service creates them all at start-up. */
@@ -23,7 +24,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
   readonly deadLetters: DeadLetterStore;
   private readonly consumers: ConsumerRunner<W>;
   private readonly retention: MessagingRetention;
-  private readonly sampler: MessagingSampler | undefined;
+  private readonly sampler: PeriodicSampler | undefined;
 
   constructor(
     private readonly options: {
@@ -51,7 +52,7 @@ export class ServiceMessaging<W extends UnitOfWork> {
     this.deadLetters = new DeadLetterStore(database, bus, groupId, logger, metrics);
     this.retention = new MessagingRetention({ database, logger, ...config.retention });
     this.sampler = config.metrics.enabled
-      ? new MessagingSampler({
+      ? messagingSampler({
           service,
           database,
           group: groupId,

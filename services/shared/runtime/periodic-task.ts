@@ -45,3 +45,23 @@ export class PeriodicTask {
     await this.running;
   }
 }
+
+/**
+ * A reading taken every `intervalMs` once started, the first one at once (for gauges): a reading
+ * that fails goes to `onFailure`, and the next one is taken on time.
+ */
+export class PeriodicSampler {
+  private readonly task: PeriodicTask;
+
+  constructor(intervalMs: number, sample: () => Promise<void>, onFailure: (error: Error) => void) {
+    this.task = new PeriodicTask(intervalMs, () => sample().catch(onFailure));
+  }
+
+  start(): void {
+    this.task.start({ now: true });
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+}
