@@ -1,8 +1,9 @@
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../scripts/support/free-port";
 import { eventually } from "../support/eventually";
+import { installed } from "../support/installed";
 import { expectSettled } from "../support/settled";
 import { Cluster } from "./support/cluster";
 import { placeOrders } from "./support/orders";
@@ -17,17 +18,9 @@ const N = 30;
 const cluster = new Cluster("prom");
 const workDir = path.join(ROOT, ".data/e2e-prometheus");
 
-function hasPrometheus(): boolean {
-  try {
-    execFileSync("prometheus", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const withPrometheus = hasPrometheus() ? describe : describe.skip;
-if (!hasPrometheus())
+const hasPrometheus = installed("prometheus");
+const withPrometheus = hasPrometheus ? describe : describe.skip;
+if (!hasPrometheus)
   console.warn(
     "prometheus not found: the Prometheus scrape test is skipped (apt-get install prometheus)",
   );

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { OMS_METRICS } from "../../../services/shared/runtime/oms-metrics";
+import { installed } from "../../support/installed";
 
 /**
  * The alert rules an operator deploys (deploy/prometheus/alerts.yml): valid, each one tested by
@@ -10,15 +11,6 @@ import { OMS_METRICS } from "../../../services/shared/runtime/oms-metrics";
 const DIR = path.resolve(__dirname, "../../../deploy/prometheus");
 const rules = readFileSync(path.join(DIR, "alerts.yml"), "utf8");
 const tests = readFileSync(path.join(DIR, "alerts.test.yml"), "utf8");
-
-function promtoolAvailable(): boolean {
-  try {
-    execFileSync("promtool", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const exported = new Set(
   Object.values(OMS_METRICS).map((metric) => metric.name.replace(/\./g, "_")),
@@ -41,8 +33,9 @@ describe("alert rules", () => {
     expect(unknown).toEqual([]);
   });
 
-  const withPromtool = promtoolAvailable() ? it : it.skip;
-  if (!promtoolAvailable())
+  const hasPromtool = installed("promtool");
+  const withPromtool = hasPromtool ? it : it.skip;
+  if (!hasPromtool)
     console.warn(
       "promtool not found: the promtool checks are skipped (apt-get install prometheus to run them)",
     );
