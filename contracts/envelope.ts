@@ -14,8 +14,16 @@ export interface Envelope<TPayload = unknown> {
   correlationId: string;
   /** The id of the message (or HTTP request) that caused this one. */
   causationId: string;
+  /**
+   * W3C Trace Context of the span that wrote this message (`00-<trace>-<span>-<flags>`), so the
+   * consumer's span continues the same trace: one order, one trace. Absent when not traced.
+   */
+  traceparent?: string;
   payload: TPayload;
 }
+
+/** A W3C `traceparent`: version, 32-digit trace id, 16-digit parent span id, flags. */
+export const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 const envelopeSchema: Schema = {
   $$strict: false,
@@ -25,6 +33,9 @@ const envelopeSchema: Schema = {
   occurredAt: { type: "string", pattern: ISO_INSTANT },
   correlationId: { type: "string", min: 1, max: 200 },
   causationId: { type: "string", min: 1, max: 200 },
+  // Not checked against TRACEPARENT: W3C asks a receiver to ignore a traceparent it cannot read
+  // and start a new trace; the message itself is good.
+  traceparent: { type: "string", optional: true, max: 512 },
   payload: { type: "object", strict: false },
 };
 
@@ -36,6 +47,7 @@ export interface EnvelopeContext {
   causationId: string;
   messageId?: string;
   occurredAt?: Date;
+  traceparent?: string;
 }
 
 export function buildEnvelope<T>(
@@ -51,6 +63,7 @@ export function buildEnvelope<T>(
     occurredAt: (context.occurredAt ?? new Date()).toISOString(),
     correlationId: context.correlationId,
     causationId: context.causationId,
+    ...(context.traceparent && { traceparent: context.traceparent }),
     payload,
   };
 }

@@ -4,6 +4,7 @@ import { createSequelize } from "../shared/db/sequelize";
 import { SqlDatabase } from "../shared/db/sql-database";
 import { Money } from "../shared/domain/money.value-object";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
+import { withTrace } from "../shared/messaging/message-context";
 import { toServiceError, unwrapForMessage } from "../shared/runtime/domain-errors";
 import type { ContextService } from "../shared/runtime/context";
 import { defineContextService } from "../shared/runtime/context-service";
@@ -30,7 +31,7 @@ function outcomeOf(answer: ProviderAnswer): "completed" | "failed" | "refunded" 
 
 /** The payment context's edge: its two command consumers, the settler and a read action. */
 export default function createPaymentService(broker: ServiceBroker) {
-  const { config, metrics } = platformOf(broker);
+  const { config, metrics, tracing } = platformOf(broker);
   const sequelize = createSequelize(config.databases.payment);
   const Payment = definePaymentModel(sequelize);
   const declineAbove = Money.fromMajor(config.payment.declineAbove, config.currency);
@@ -59,10 +60,13 @@ export default function createPaymentService(broker: ServiceBroker) {
     const applied = await service.inUnitOfWork(async (work) => {
       await work.prefetch(answers.map(({ payment }) => payment.orderId));
       const changed: ProviderAnswer[] = [];
-      for (const { payment, answer } of answers) {
-        // The events' cause is the settlement of this payment, named by its id.
+      for (const { payment, answer, trace } of answers) {
+        // The events' cause is the settlement of this payment, named by its id; they continue
+        // the order's trace from the provider call.
         const payments = work.payments(payment.paymentId);
-        const recorded = await recordAnswer(payments, payment.orderId, answer, new Date());
+        const recorded = await withTrace(trace, () =>
+          recordAnswer(payments, payment.orderId, answer, new Date()),
+        );
         if (!recorded.ok)
           service.logger.error(`Payment ${payment.paymentId}: ${recorded.error.message}`);
         else if (recorded.value === "applied") changed.push(answer);
@@ -111,6 +115,7 @@ export default function createPaymentService(broker: ServiceBroker) {
         pollIntervalMs: config.payment.settlePollIntervalMs,
         logger: service.logger,
         afterAnswers: () => failpoints.crashAt(AFTER_PROVIDER_ANSWER),
+        tracing,
       });
       // Stopped in reverse: the settler finishes before the ledger's connections close.
       return [{ stop: () => providerLedger.close() }, settler];

@@ -33,7 +33,7 @@ type SagaService = ContextService<SagaUnitOfWork, SagaRecord>;
  * past their deadline, one read action.
  */
 export default function createSagaService(broker: ServiceBroker) {
-  const { config, metrics } = platformOf(broker);
+  const { config, metrics, tracing } = platformOf(broker);
   const timeouts = { paymentMs: config.saga.paymentTimeoutMs, replyMs: config.saga.replyTimeoutMs };
   const sequelize = createSequelize(config.databases.saga);
   const models = defineSagaModels(sequelize);
@@ -102,18 +102,21 @@ export default function createSagaService(broker: ServiceBroker) {
       new SagaSweeper({
         sweep: (due, causationId) =>
           service.inUnitOfWork(async (work, sql) => {
-            const orderIds = await due(sql);
-            await work.prefetch(orderIds);
-            for (const orderId of orderIds) {
+            const sagas = await due(sql);
+            await work.prefetch(sagas.map((saga) => saga.orderId));
+            for (const { orderId, inTrace } of sagas) {
               const command = { orderId, trigger: "DeadlinePassed" as const, causationId };
-              const moved = await advanceSaga.execute(command, work.sagas(causationId));
+              const moved = await inTrace(() =>
+                advanceSaga.execute(command, work.sagas(causationId)),
+              );
               if (!moved.ok) service.logger.error(`Saga ${orderId}: ${moved.error.message}`);
             }
-            return orderIds.length;
+            return sagas.length;
           }),
         batchSize: config.consumer.batchSize,
         intervalMs: config.saga.sweepIntervalMs,
         logger: service.logger,
+        tracing,
       }),
     ],
   });

@@ -1,6 +1,8 @@
 import { statement, type SqlDatabase } from "../../shared/db/sql-database";
 import { storedMoney } from "../../shared/db/stored-money";
 import type { Logger } from "../../shared/logger";
+import { NO_MESSAGE_TRACING, type MessageTracing } from "../../shared/messaging/message-tracing";
+import { parseTraceparent, type TraceContext } from "../../shared/messaging/trace-context";
 import { PeriodicTask } from "../../shared/runtime/periodic-task";
 import {
   askProvider,
@@ -8,11 +10,19 @@ import {
   type ProviderAnswer,
 } from "../application/settle-payment/settle-payment";
 import type { PaymentProvider } from "../domain/payment-provider.port";
-import type { PaymentStatus } from "../domain/payment-status";
+import { PaymentStatus } from "../domain/payment-status";
 
 export interface SettledAnswer {
   payment: ClaimedPayment;
   answer: ProviderAnswer;
+  /** The span the provider was asked in: what the answer's events carry on. */
+  trace: TraceContext | undefined;
+}
+
+interface Claimed {
+  payment: ClaimedPayment;
+  /** The span the payment was queued in. */
+  queuedIn: TraceContext | undefined;
 }
 
 export interface PaymentSettlerOptions {
@@ -28,6 +38,8 @@ export interface PaymentSettlerOptions {
   logger: Logger;
   /** Called once the provider has answered and before the answers are recorded (failpoints). */
   afterAnswers?: () => void;
+  /** A span per provider call, continuing the trace of the order the payment is for. */
+  tracing?: MessageTracing;
 }
 
 interface ClaimRow {
@@ -37,6 +49,7 @@ interface ClaimRow {
   amount_minor: number;
   currency: string;
   settle_attempts: number;
+  trace_parent: string | null;
 }
 
 /**
@@ -53,7 +66,8 @@ const CLAIM = statement(
    SET settle_after = now() + make_interval(secs => $2::float8 / 1000),
      settle_attempts = p.settle_attempts + 1
    FROM due WHERE p.id = due.id
-   RETURNING p.id, p.order_id, p.status, p.amount_minor, p.currency, p.settle_attempts`,
+   RETURNING p.id, p.order_id, p.status, p.amount_minor, p.currency, p.settle_attempts,
+     p.trace_parent`,
 );
 
 /**
@@ -94,27 +108,28 @@ export class PaymentSettler {
     }
   }
 
-  private async claim(): Promise<ClaimedPayment[]> {
+  private async claim(): Promise<Claimed[]> {
     const { database, batchSize, leaseMs } = this.options;
     const rows = await database.query<ClaimRow>(CLAIM, [batchSize, leaseMs]);
     return rows.map((row) => ({
-      paymentId: row.id,
-      orderId: row.order_id,
-      amount: storedMoney(row.amount_minor, row.currency, `payment ${row.id}`),
-      status: row.status as PaymentStatus,
-      attempt: row.settle_attempts,
+      payment: {
+        paymentId: row.id,
+        orderId: row.order_id,
+        amount: storedMoney(row.amount_minor, row.currency, `payment ${row.id}`),
+        status: row.status as PaymentStatus,
+        attempt: row.settle_attempts,
+      },
+      queuedIn: parseTraceparent(row.trace_parent),
     }));
   }
 
-  private async settle(claimed: readonly ClaimedPayment[]): Promise<void> {
-    const { provider, logger } = this.options;
-    const asked = await Promise.allSettled(
-      claimed.map((payment) => askProvider(provider, payment)),
-    );
+  private async settle(claimed: readonly Claimed[]): Promise<void> {
+    const { logger } = this.options;
+    const asked = await Promise.allSettled(claimed.map((claim) => this.ask(claim)));
     const answers: SettledAnswer[] = [];
     asked.forEach((result, index) => {
-      const payment = claimed[index]!;
-      if (result.status === "fulfilled") answers.push({ payment, answer: result.value });
+      const { payment } = claimed[index]!;
+      if (result.status === "fulfilled") answers.push(result.value);
       else
         logger.warn(
           `The provider did not answer for payment ${payment.paymentId} (attempt ${payment.attempt}): ${(result.reason as Error).message}; asking again after the lease`,
@@ -123,5 +138,27 @@ export class PaymentSettler {
     if (answers.length === 0) return;
     this.options.afterAnswers?.();
     await this.options.record(answers);
+  }
+
+  /** One call to the provider, as a span of the order's trace. */
+  private async ask({ payment, queuedIn }: Claimed): Promise<SettledAnswer> {
+    const { provider, tracing = NO_MESSAGE_TRACING } = this.options;
+    const span = tracing.start(
+      `provider ${payment.status === PaymentStatus.Pending ? "charge" : "release"}`,
+      {
+        parent: queuedIn,
+        service: "payment",
+        kind: "CLIENT",
+        tags: { orderId: payment.orderId, paymentId: payment.paymentId, attempt: payment.attempt },
+      },
+    );
+    try {
+      const answer = await askProvider(provider, payment);
+      span.finish();
+      return { payment, answer, trace: span.context };
+    } catch (error) {
+      span.finish(error as Error);
+      throw error;
+    }
   }
 }

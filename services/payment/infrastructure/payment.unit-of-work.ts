@@ -19,9 +19,13 @@ interface PaymentRow {
   updated_at: Date;
 }
 
-/** What the flush writes: the payment, and when a settler may claim it (null: nothing to do). */
+/**
+ * What the flush writes: the payment, when a settler may claim it (null: nothing to do), and
+ * the span it was queued in, which the settler's span continues.
+ */
 interface StoredPaymentRow extends PaymentRow {
   settle_after: Date | null;
+  trace_parent: string | null;
 }
 
 /**
@@ -48,16 +52,17 @@ const FLUSH = flushStatement(
   "payment.flush",
   [
     `INSERT INTO payments (id, order_id, status, amount_minor, currency, provider_reference,
-     failure_reason, created_at, updated_at, settle_after)
+     failure_reason, created_at, updated_at, settle_after, trace_parent)
    SELECT id, order_id, status, amount_minor, currency, provider_reference, failure_reason,
-     created_at, updated_at, settle_after
+     created_at, updated_at, settle_after, trace_parent
    FROM json_to_recordset($1::json) AS p(id uuid, order_id uuid, status text, amount_minor bigint,
      currency text, provider_reference text, failure_reason text, created_at timestamptz,
-     updated_at timestamptz, settle_after timestamptz)
+     updated_at timestamptz, settle_after timestamptz, trace_parent text)
    ON CONFLICT (id) DO UPDATE
    SET status = EXCLUDED.status, provider_reference = EXCLUDED.provider_reference,
      failure_reason = EXCLUDED.failure_reason, updated_at = EXCLUDED.updated_at,
-     settle_after = EXCLUDED.settle_after`,
+     settle_after = EXCLUDED.settle_after,
+     trace_parent = COALESCE(EXCLUDED.trace_parent, payments.trace_parent)`,
   ],
   insertOutboxRows("$2"),
 );
@@ -98,13 +103,15 @@ export class PaymentUnitOfWork extends AggregateUnitOfWork<Payment> {
   }
 
   protected write(payments: Payment[], outbox: readonly object[]): Promise<number[]> {
-    return this.flushWith(FLUSH, [payments.map(toRow), outbox]);
+    const rows = payments.map((payment) => toRow(payment, this.traceparentOf(payment.orderId)));
+    return this.flushWith(FLUSH, [rows, outbox]);
   }
 }
 
-function toRow(payment: Payment): StoredPaymentRow {
+function toRow(payment: Payment, traceparent: string | null): StoredPaymentRow {
   return {
     settle_after: payment.awaitsProvider ? payment.updatedAt : null,
+    trace_parent: traceparent,
     id: payment.id,
     order_id: payment.orderId,
     status: payment.status,

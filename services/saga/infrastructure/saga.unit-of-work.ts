@@ -20,9 +20,13 @@ interface SagaRow {
   updated_at: Date;
 }
 
-/** What the flush writes: the saga, and when the sweeper is to look at it (null: finished). */
+/**
+ * What the flush writes: the saga, when the sweeper is to look at it (null: finished), and the
+ * span that moved it, which the sweeper's span continues.
+ */
 interface StoredSagaRow extends SagaRow {
   deadline_at: Date | null;
+  trace_parent: string | null;
 }
 
 const LOAD = statement(
@@ -35,15 +39,16 @@ const FLUSH = flushStatement(
   "saga.flush",
   [
     `INSERT INTO order_sagas (order_id, state, amount_minor, currency, failure_reason, created_at,
-     updated_at, deadline_at)
+     updated_at, deadline_at, trace_parent)
    SELECT order_id, state, amount_minor, currency, failure_reason, created_at, updated_at,
-     deadline_at
+     deadline_at, trace_parent
    FROM json_to_recordset($1::json) AS s(order_id uuid, state text, amount_minor bigint,
      currency text, failure_reason text, created_at timestamptz, updated_at timestamptz,
-     deadline_at timestamptz)
+     deadline_at timestamptz, trace_parent text)
    ON CONFLICT (order_id) DO UPDATE
    SET state = EXCLUDED.state, failure_reason = EXCLUDED.failure_reason,
-     updated_at = EXCLUDED.updated_at, deadline_at = EXCLUDED.deadline_at`,
+     updated_at = EXCLUDED.updated_at, deadline_at = EXCLUDED.deadline_at,
+     trace_parent = COALESCE(EXCLUDED.trace_parent, order_sagas.trace_parent)`,
     // Checked against the sagas at the statement's end: the sibling CTE has inserted them by then.
     `INSERT INTO saga_transitions (order_id, from_state, to_state, occurred_at, causation_id, note)
    SELECT order_id, from_state, to_state, occurred_at, causation_id, note
@@ -115,14 +120,15 @@ export class SagaUnitOfWork extends AggregateUnitOfWork<OrderSaga> {
   protected write(sagas: OrderSaga[], outbox: readonly object[]): Promise<number[]> {
     const transitions = this.transitions;
     this.transitions = [];
-    const rows = sagas.map((saga) => toRow(saga, this.timeouts));
+    const rows = sagas.map((saga) => toRow(saga, this.timeouts, this.traceparentOf(saga.orderId)));
     return this.flushWith(FLUSH, [rows, transitions, outbox]);
   }
 }
 
-function toRow(saga: OrderSaga, timeouts: SagaTimeouts): StoredSagaRow {
+function toRow(saga: OrderSaga, timeouts: SagaTimeouts, traceparent: string | null): StoredSagaRow {
   return {
     deadline_at: deadlineOf(saga.state, saga.updatedAt, timeouts),
+    trace_parent: traceparent,
     order_id: saga.orderId,
     state: saga.state,
     amount_minor: saga.amount.minor,

@@ -67,6 +67,13 @@ export interface AppConfig {
    * `sampleIntervalMs` (METRICS_SAMPLE_INTERVAL_MS).
    */
   metrics: { enabled: boolean; port: number; sampleIntervalMs: number };
+  /**
+   * Moleculer tracing, one trace per order across the bus (TRACING_ENABLED). Spans are exported
+   * to a Zipkin-compatible collector when `zipkinUrl` is set (TRACING_ZIPKIN_URL, e.g.
+   * http://127.0.0.1:9411; Jaeger and the OpenTelemetry Collector accept the same API); a share
+   * `sampleRate` of the orders is traced (TRACING_SAMPLE_RATE, 0–1).
+   */
+  tracing: { enabled: boolean; zipkinUrl: string | undefined; sampleRate: number };
 }
 
 const DATABASE_URL_VARIABLES: Record<DatabaseOwner, string> = {
@@ -98,6 +105,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigError(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
     }
     return value;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (raw !== "true" && raw !== "false")
+      throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+    return raw === "true";
+  };
+  const fraction = (name: string, fallback: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > 1)
+      throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+    return value;
+  };
+  const url = (name: string): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol))
+      throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+    return raw.replace(/\/+$/, "");
   };
 
   const configuredUrls = DATABASE_OWNERS.filter((owner) => read(DATABASE_URL_VARIABLES[owner]));
@@ -135,9 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const logFormat = read("LOG_FORMAT") ?? "auto";
   if (!["json", "text", "auto"].includes(logFormat))
     throw new ConfigError(`LOG_FORMAT must be json, text or auto; got "${logFormat}"`);
-  const metricsEnabled = read("METRICS_ENABLED") ?? "true";
-  if (metricsEnabled !== "true" && metricsEnabled !== "false")
-    throw new ConfigError(`METRICS_ENABLED must be true or false, got "${metricsEnabled}"`);
   const currency = read("CURRENCY") ?? "INR";
   if (!ISO_CURRENCY_CODE.test(currency))
     throw new ConfigError(`CURRENCY must be an ISO-4217 code, got "${currency}"`);
@@ -205,9 +231,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowMs: integer("LIVENESS_WINDOW_MS", 30_000, 1_000),
     },
     metrics: {
-      enabled: metricsEnabled === "true",
+      enabled: flag("METRICS_ENABLED", true),
       port: integer("METRICS_PORT", 3030, 0),
       sampleIntervalMs: integer("METRICS_SAMPLE_INTERVAL_MS", 5_000, 100),
+    },
+    tracing: {
+      enabled: flag("TRACING_ENABLED", true),
+      zipkinUrl: url("TRACING_ZIPKIN_URL"),
+      sampleRate: fraction("TRACING_SAMPLE_RATE", 1),
     },
   };
 }

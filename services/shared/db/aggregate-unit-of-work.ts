@@ -1,3 +1,4 @@
+import { currentTraceparent } from "../messaging/message-context";
 import { outboxRows, type OutboxMessage } from "../messaging/outbox";
 import type { SqlExecutor, Statement } from "./sql-database";
 import type { UnitOfWork } from "./unit-of-work";
@@ -15,6 +16,8 @@ import type { UnitOfWork } from "./unit-of-work";
 export abstract class AggregateUnitOfWork<Aggregate> implements UnitOfWork {
   private readonly loaded = new Map<string, Aggregate | null>();
   private readonly dirty = new Map<string, Aggregate>();
+  /** The span each dirty aggregate was changed in, for work that resumes from its row later. */
+  private readonly traces = new Map<string, string | undefined>();
   private readonly messages: OutboxMessage[] = [];
   private readonly outboxIds: number[] = [];
 
@@ -32,6 +35,7 @@ export abstract class AggregateUnitOfWork<Aggregate> implements UnitOfWork {
       const written = await this.write([...this.dirty.values()], outboxRows(this.messages));
       this.outboxIds.push(...written);
       this.dirty.clear();
+      this.traces.clear();
       this.messages.length = 0;
     }
     return this.outboxIds.splice(0);
@@ -52,6 +56,12 @@ export abstract class AggregateUnitOfWork<Aggregate> implements UnitOfWork {
   protected markDirty(orderId: string, aggregate: Aggregate): void {
     this.loaded.set(orderId, aggregate);
     this.dirty.set(orderId, aggregate);
+    this.traces.set(orderId, currentTraceparent());
+  }
+
+  /** The `traceparent` of the span the order's aggregate was last changed in (null: untraced). */
+  protected traceparentOf(orderId: string): string | null {
+    return this.traces.get(orderId) ?? null;
   }
 
   protected queue(messages: readonly OutboxMessage[]): void {

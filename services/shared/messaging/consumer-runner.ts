@@ -14,7 +14,9 @@ import {
 } from "./message-bus.port";
 import type { MessageRejectedError } from "./message-rejected.error";
 import { withMessageContext } from "./message-context";
+import { NO_MESSAGE_TRACING, type MessageTracing, type OpenSpan } from "./message-tracing";
 import { NO_MESSAGING_METRICS, type MessagingMetrics } from "./messaging-metrics";
+import { parseTraceparent, type TraceContext } from "./trace-context";
 
 /** Handles one contract's messages inside the batch's unit of work `W`. */
 export interface MessageConsumer<W> {
@@ -53,6 +55,10 @@ export interface ConsumerRunnerOptions<W extends UnitOfWork> {
   /** Called after each committed transaction with the outbox rows it wrote, for the relay. */
   afterCommit: (outboxIds: number[]) => void;
   metrics?: MessagingMetrics;
+  /** A span per handled message, continuing the trace the message carries. */
+  tracing?: MessageTracing;
+  /** The service the consumers belong to (the spans' service). */
+  service?: string;
 }
 
 interface Decoded<W> {
@@ -107,9 +113,11 @@ export class ConsumerRunner<W extends UnitOfWork> {
   private readonly coalescer: BatchCoalescer;
 
   private readonly metrics: MessagingMetrics;
+  private readonly tracing: MessageTracing;
 
   constructor(private readonly options: ConsumerRunnerOptions<W>) {
     this.metrics = options.metrics ?? NO_MESSAGING_METRICS;
+    this.tracing = options.tracing ?? NO_MESSAGE_TRACING;
     this.coalescer = new BatchCoalescer(options.batchSize, (records) => this.processBatch(records));
   }
 
@@ -257,7 +265,11 @@ export class ConsumerRunner<W extends UnitOfWork> {
   /** One message in its own transaction: retried with backoff, then dead-lettered. */
   private processOne(message: Decoded<W>): Promise<void> {
     // Its retries, its rejection and its dead letter are logged as this message's.
-    return withMessageContext(message.envelope, () => this.processOneInContext(message));
+    return withMessageContext(
+      message.envelope,
+      () => this.processOneInContext(message),
+      traceOf(message),
+    );
   }
 
   private async processOneInContext(message: Decoded<W>): Promise<void> {
@@ -296,11 +308,28 @@ export class ConsumerRunner<W extends UnitOfWork> {
     });
   }
 
-  /** The inbox, the handlers and their changes, in one transaction; returns the outbox rows written. */
+  /**
+   * The inbox, the handlers and their changes, in one transaction; returns the outbox rows
+   * written. Each message handled gets a span, up to the commit, and what its handler writes
+   * carries that span on.
+   */
   private async commit(messages: readonly Decoded<W>[]): Promise<number[]> {
-    const { database, unitOfWork, logger, groupId } = this.options;
     const started = performance.now();
-    const committed = await inUnitOfWork(database, unitOfWork, async (work, sql) => {
+    const spans: OpenSpan[] = [];
+    const committed = await this.handleInTransaction(messages, spans).catch((error: Error) => {
+      for (const span of spans) span.finish(error);
+      throw error;
+    });
+    for (const span of spans) span.finish();
+    const seconds = (performance.now() - started) / 1000;
+    for (const topic of topicsOf(messages.map((message) => message.record)))
+      this.metrics.handled(this.options.groupId, topic, seconds);
+    return committed.outboxIds;
+  }
+
+  private handleInTransaction(messages: readonly Decoded<W>[], spans: OpenSpan[]) {
+    const { database, unitOfWork, logger } = this.options;
+    return inUnitOfWork(database, unitOfWork, async (work, sql) => {
       // Sent together (with the BEGIN): the orders of duplicates are loaded too, and unused.
       const [fresh] = await Promise.all([
         recordInInbox(sql, messages),
@@ -310,15 +339,30 @@ export class ConsumerRunner<W extends UnitOfWork> {
       const todo = messages.filter((message) => fresh.delete(idOf(message)));
       if (todo.length < messages.length)
         logger.debug(`Skipped ${messages.length - todo.length} duplicate message(s)`);
-      for (const message of todo)
-        await withMessageContext(message.envelope, () =>
-          message.consumer.handle(message.envelope, work),
+      for (const message of todo) {
+        const span = this.consumeSpan(message);
+        spans.push(span);
+        await withMessageContext(
+          message.envelope,
+          () => message.consumer.handle(message.envelope, work),
+          span.context,
         );
+      }
     });
-    const seconds = (performance.now() - started) / 1000;
-    for (const topic of topicsOf(messages.map((message) => message.record)))
-      this.metrics.handled(groupId, topic, seconds);
-    return committed.outboxIds;
+  }
+
+  private consumeSpan({ envelope, record }: Decoded<W>): OpenSpan {
+    return this.tracing.start(`consume ${envelope.type}`, {
+      parent: traceOf({ envelope, record }),
+      service: this.options.service ?? this.options.groupId,
+      kind: "CONSUMER",
+      tags: {
+        orderId: envelope.correlationId,
+        messageId: envelope.messageId,
+        topic: record.topic,
+        group: this.options.groupId,
+      },
+    });
   }
 
   private throwIfStopping(): void {
@@ -339,6 +383,17 @@ async function recordInInbox(
   }));
   const recorded = await sql.query<{ message_id: string }>(RECORD_IN_INBOX, [JSON.stringify(rows)]);
   return new Set(recorded.map((row) => row.message_id));
+}
+
+/**
+ * The span a message continues: the relay's (its `traceparent` header), else the one that wrote
+ * it (its envelope's; a replayed dead letter has only that).
+ */
+function traceOf({
+  envelope,
+  record,
+}: Pick<Decoded<unknown>, "envelope" | "record">): TraceContext | undefined {
+  return parseTraceparent(record.headers.traceparent) ?? parseTraceparent(envelope.traceparent);
 }
 
 /** The topics a batch holds, each once. */

@@ -11,13 +11,17 @@ export interface ClaimedRow {
   envelope: string;
   /** A publish that included it was refused for good: it is published alone from now on. */
   suspect: boolean;
+  /** The span that wrote it (the envelope's `traceparent`), read without parsing the envelope. */
+  traceparent: string | null;
+  /** When its transaction wrote it: the relay's span starts there, so it shows the wait. */
+  created_at: Date;
 }
 
 /** A claim not settled by then (its relay died) is taken over by another relay. */
 const CLAIM_LEASE_SECONDS = 60;
 
 const RETURNING = `RETURNING id, message_id, topic, message_key, message_type,
-  envelope::text AS envelope, suspect`;
+  envelope::text AS envelope, suspect, envelope->>'traceparent' AS traceparent, created_at`;
 
 /**
  * Each claim also deletes the rows acknowledged since the last one ($4): a relay under steady

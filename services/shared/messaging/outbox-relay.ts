@@ -1,7 +1,9 @@
 import type { Logger } from "../logger";
 import type { SqlExecutor } from "../db/sql-database";
 import { PublishRejectedError, type MessageBus, type OutgoingRecord } from "./message-bus.port";
+import { NO_MESSAGE_TRACING, type MessageTracing, type OpenSpan } from "./message-tracing";
 import { OutboxClaims, type ClaimedRow } from "./outbox-claims";
+import { formatTraceparent, parseTraceparent } from "./trace-context";
 
 export interface OutboxRelayOptions {
   database: SqlExecutor;
@@ -16,6 +18,10 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** How long `stop()` waits for publishes in flight before leaving their rows claimed. */
   stopGraceMs?: number;
+  /** Opens a span per published message, from the moment its row was written (the outbox wait). */
+  tracing?: MessageTracing;
+  /** The service whose outbox this is (the spans' service). */
+  service?: string;
 }
 /** Announced ids kept while the relay cannot publish (in batches); beyond, the search finds them. */
 const MAX_ANNOUNCED_BATCHES = 20;
@@ -170,9 +176,12 @@ export class OutboxRelay {
   /** Publishes one batch; false when it did not go out (released for later, or parked). */
   private async publishBatch(rows: ClaimedRow[]): Promise<boolean> {
     const ids = rows.map((row) => row.id);
+    const spans = rows.map((row) => this.publishSpan(row));
     try {
-      await this.options.bus.publish(rows.map(toRecord));
+      await this.options.bus.publish(rows.map((row, index) => toRecord(row, spans[index]!)));
+      for (const span of spans) span.finish();
     } catch (error) {
+      for (const span of spans) span.finish(error as Error);
       const refused = error instanceof PublishRejectedError;
       if (refused && rows.length === 1) {
         await this.park(rows[0]!, error);
@@ -192,6 +201,22 @@ export class OutboxRelay {
     }
     this.acknowledged.push(...ids);
     return true;
+  }
+
+  /**
+   * The message's hop through the outbox, a child of the span that wrote it: from the commit
+   * to the broker's acknowledgement. Its consumers' spans are its children (the `traceparent`
+   * header), so a trace shows where an order waited.
+   */
+  private publishSpan(row: ClaimedRow): OpenSpan {
+    const { tracing = NO_MESSAGE_TRACING, service = "outbox" } = this.options;
+    return tracing.start(`publish ${row.message_type}`, {
+      parent: parseTraceparent(row.traceparent),
+      service,
+      kind: "PRODUCER",
+      tags: { orderId: row.message_key, messageId: row.message_id, topic: row.topic },
+      startedAt: row.created_at.getTime(),
+    });
   }
 
   private async park(row: ClaimedRow, error: Error): Promise<void> {
@@ -221,15 +246,13 @@ export class OutboxRelay {
   }
 }
 
-function toRecord(row: ClaimedRow): OutgoingRecord {
-  return {
-    topic: row.topic,
-    key: row.message_key,
-    value: row.envelope,
-    headers: {
-      "message-id": row.message_id,
-      "message-type": row.message_type,
-      "content-type": "application/json",
-    },
+function toRecord(row: ClaimedRow, span: OpenSpan): OutgoingRecord {
+  const headers: Record<string, string> = {
+    "message-id": row.message_id,
+    "message-type": row.message_type,
+    "content-type": "application/json",
   };
+  // W3C trace context in the record's headers, as OpenTelemetry's Kafka instrumentation puts it.
+  if (span.context) headers.traceparent = formatTraceparent(span.context);
+  return { topic: row.topic, key: row.message_key, value: row.envelope, headers };
 }

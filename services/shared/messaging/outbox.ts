@@ -4,6 +4,7 @@ import {
   type EnvelopeContext,
   type MessageContract,
 } from "../../../contracts";
+import { currentTraceparent } from "./message-context";
 
 export interface OutboxMessage {
   topic: string;
@@ -38,7 +39,8 @@ export function outboxRows(messages: readonly OutboxMessage[]): object[] {
  * Builds the outbox row for a contract, checking the whole message on the way out: one that
  * breaks its own contract (payload or envelope, e.g. a causation id no consumer accepts) would
  * be dead-lettered by every consumer and strand its order, so it is never written: the
- * transaction that wanted it fails instead.
+ * transaction that wanted it fails instead. The message carries the span that wrote it (the
+ * consumer or action running now), so its consumers continue the order's trace.
  */
 export function outgoingMessage<T>(
   contract: MessageContract<T>,
@@ -51,7 +53,8 @@ export function outgoingMessage<T>(
       `outgoing ${contract.type} breaks its contract: ${JSON.stringify(checked.errors)}`,
     );
   }
-  const envelope = contract.envelope(payload, context) as Envelope;
+  const traceparent = context.traceparent ?? currentTraceparent();
+  const envelope = contract.envelope(payload, { ...context, traceparent }) as Envelope;
   const sealed = checkEnvelope(envelope);
   if (!sealed.ok) {
     throw new Error(

@@ -6,6 +6,7 @@ import type { Logger } from "../logger";
 import { ConsumerRunner, type MessageConsumer } from "./consumer-runner";
 import { DeadLetterStore } from "./dead-letters";
 import type { MessageBus } from "./message-bus.port";
+import type { MessageTracing } from "./message-tracing";
 import { OutboxRelay } from "./outbox-relay";
 import type { PeriodicSampler } from "../runtime/periodic-task";
 import type { MessagingMetrics } from "./messaging-metrics";
@@ -36,11 +37,12 @@ export class ServiceMessaging<W extends UnitOfWork> {
       config: Pick<AppConfig, "nodeId" | "outbox" | "consumer" | "retention" | "metrics">;
       logger: Logger;
       metrics: MessagingMetrics;
+      tracing: MessageTracing;
       /** Called after each transaction the consumers commit (e.g. to wake a worker). */
       afterCommit?: () => void;
     },
   ) {
-    const { service, database, unitOfWork, bus, config, logger, metrics } = options;
+    const { service, database, unitOfWork, bus, config, logger, metrics, tracing } = options;
     const groupId = `${service}-service`;
     this.relay = new OutboxRelay({
       database,
@@ -48,6 +50,8 @@ export class ServiceMessaging<W extends UnitOfWork> {
       logger,
       owner: config.nodeId,
       ...config.outbox,
+      tracing,
+      service,
     });
     this.deadLetters = new DeadLetterStore(database, bus, groupId, logger, metrics);
     this.retention = new MessagingRetention({ database, logger, ...config.retention });
@@ -72,6 +76,8 @@ export class ServiceMessaging<W extends UnitOfWork> {
       logger,
       ...config.consumer,
       metrics,
+      tracing,
+      service,
       afterCommit: (outboxIds) => {
         this.relay.kick(outboxIds);
         options.afterCommit?.();

@@ -1,10 +1,11 @@
 import type { BrokerOptions } from "moleculer";
 import { stdTimeFunctions, type LoggerOptions } from "pino";
-import { currentMessageContext } from "../messaging/message-context";
+import { currentMessageContext, logFieldsOf } from "../messaging/message-context";
 import type { AppConfig } from "../config/config";
 import { createAnnounceAgainMiddleware } from "./announce-again.middleware";
 import { createPlatformMiddleware } from "./platform";
 import { replCommands } from "./repl-commands";
+import { createTraceContextMiddleware, tracingOptions } from "./tracing";
 import { createUnavailableDatabaseMiddleware } from "./unavailable-database.middleware";
 
 /**
@@ -42,9 +43,11 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
       enabled: true,
       reporter: { type: "Prometheus", options: { port: config.metrics.port, path: "/metrics" } },
     },
+    tracing: tracingOptions(config),
     // On stop, wait for requests in flight instead of cutting them off.
     tracking: { enabled: true, shutdownTimeout: 10_000 },
     middlewares: [
+      createTraceContextMiddleware(),
       createPlatformMiddleware(config),
       createAnnounceAgainMiddleware(),
       createUnavailableDatabaseMiddleware(),
@@ -60,8 +63,8 @@ export function createBrokerOptions(config: AppConfig): BrokerOptions {
 
 /**
  * JSON lines through Moleculer's Pino logger, for a log pipeline: every line has its time, level,
- * node, service and module; a line written while a message is handled also names the message and
- * its order (message-context.ts). People at a terminal get Moleculer's readable format instead.
+ * node, service and module; a line written while a message is handled also names the message, its
+ * order and its trace (message-context.ts). People at a terminal get Moleculer's readable format instead.
  */
 function loggerFor(config: AppConfig): BrokerOptions["logger"] {
   const json =
@@ -83,7 +86,7 @@ export function pinoOptions(): LoggerOptions {
   return {
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    mixin: () => ({ ...currentMessageContext() }),
+    mixin: () => logFieldsOf(currentMessageContext()),
     // Nothing the OMS logs carries a secret, and nothing ever should: drop them if it does.
     redact: { paths: REDACTED, remove: true },
   };

@@ -32,10 +32,11 @@ export function messagingMixin<W extends UnitOfWork>({
       },
     },
     created(this: ContextService<W>) {
-      const { config, bus, metrics } = platformOf(this.broker);
+      const { config, bus, metrics, tracing } = platformOf(this.broker);
       this.messaging = new ServiceMessaging({
         service: name,
         metrics: metrics.messaging,
+        tracing,
         database: this.database,
         unitOfWork,
         bus,

@@ -2,14 +2,20 @@ import type { Middleware, ServiceBroker } from "moleculer";
 import type { AppConfig } from "../config/config";
 import { startEmbeddedPostgres, type RunningPostgres } from "../db/embedded-postgres";
 import type { MessageBus } from "../messaging/message-bus.port";
+import { NO_MESSAGE_TRACING, type MessageTracing } from "../messaging/message-tracing";
 import { createMessageBus } from "./message-bus.factory";
 import { OmsMetrics, registerOmsMetrics } from "./oms-metrics";
+import { MoleculerMessageTracing } from "./tracing";
 
-/** What every local service of a broker shares: the configuration, the message bus, the metrics. */
+/**
+ * What every local service of a broker shares: the configuration, the message bus, the metrics,
+ * and the tracer the messaging code opens its spans with.
+ */
 export interface Platform {
   config: AppConfig;
   bus: MessageBus;
   metrics: OmsMetrics;
+  tracing: MessageTracing;
 }
 
 const platforms = new WeakMap<ServiceBroker, Platform>();
@@ -25,8 +31,8 @@ export function platformOf(broker: ServiceBroker): Platform {
 
 /**
  * Broker-level set-up, shared by `npm start`, the distributed nodes, the REPL and the tests:
- * - created: one message bus per process (in-process without Kafka, Kafka bus with it), and the
- *   OMS's metrics registered;
+ * - created: one message bus per process (in-process without Kafka, Kafka bus with it), the
+ *   OMS's metrics registered, and its tracer;
  * - starting: the embedded PostgreSQL when no database URL is configured and a local service
  *   owns a database (before any service starts, so their migrations find a server);
  * - stopped: close the bus, then stop the embedded PostgreSQL.
@@ -41,6 +47,9 @@ export function createPlatformMiddleware(config: AppConfig): Middleware {
         config,
         bus: createMessageBus(config, broker.getLogger("bus")),
         metrics: new OmsMetrics(broker),
+        tracing: config.tracing.enabled
+          ? new MoleculerMessageTracing(broker.tracer)
+          : NO_MESSAGE_TRACING,
       });
     },
     async starting(broker) {

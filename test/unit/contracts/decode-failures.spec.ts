@@ -64,8 +64,15 @@ describe("decodeMessage failures never throw; each has a stable code", () => {
       "SCHEMA_VIOLATION",
     ],
     ["an order without items", mutated((e) => (payloadOf(e).items = [])), "SCHEMA_VIOLATION"],
+    ["a traceparent that is not text", mutated((e) => (e.traceparent = 7)), "INVALID_ENVELOPE"],
   ])("%s → %s", (_, raw, code) => {
     expect(failureOf(raw).code).toBe(code);
+  });
+
+  it("a traceparent it cannot read does not make the message bad (W3C: start a new trace)", () => {
+    const traced = mutated((e) => (e.traceparent = "00-not-a-trace-01"));
+    const decoded = decodeMessage(traced, OrderCreatedContract as MessageContract<unknown>);
+    expect(decoded.ok).toBe(true);
   });
 
   it("an OrderCreated read from the PaymentCompleted topic is UNEXPECTED_MESSAGE_TYPE (the stale-topic failure)", () => {

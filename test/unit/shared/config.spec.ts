@@ -84,6 +84,11 @@ describe("loadConfig rejects bad values, naming the variable", () => {
     ["LOG_LEVEL", "verbose"],
     ["CURRENCY", "inr"],
     ["CURRENCY", "RUPEE"],
+    ["METRICS_ENABLED", "yes"],
+    ["TRACING_ENABLED", "1"],
+    ["TRACING_SAMPLE_RATE", "1.5"],
+    ["TRACING_SAMPLE_RATE", "half"],
+    ["TRACING_ZIPKIN_URL", "zipkin:9411"],
   ])("%s=%p", (name, value) => {
     expect(loading({ [name]: value })).toThrow(configErrorMentioning(name));
   });
@@ -97,6 +102,24 @@ describe("loadConfig rejects bad values, naming the variable", () => {
     expect(config.http.port).toBe(0);
     expect(config.outbox.pollIntervalMs).toBe(10);
     expect(config.requestTimeoutMs).toBe(100);
+  });
+
+  it("traces by default, exporting only where a collector is named", () => {
+    expect(loadConfig({}).tracing).toEqual({
+      enabled: true,
+      zipkinUrl: undefined,
+      sampleRate: 1,
+    });
+    const config = loadConfig({
+      TRACING_ZIPKIN_URL: "http://zipkin:9411/",
+      TRACING_SAMPLE_RATE: "0.25",
+      TRACING_ENABLED: "false",
+    });
+    expect(config.tracing).toEqual({
+      enabled: false,
+      zipkinUrl: "http://zipkin:9411",
+      sampleRate: 0.25,
+    });
   });
 
   it("accepts another log level and currency", () => {

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { withMessageContext } from "../../../services/shared/messaging/message-context";
+import { withMessageContext, withTrace } from "../../../services/shared/messaging/message-context";
 import { pinoOptions } from "../../../services/shared/runtime/broker-options";
 
 /** The JSON lines a node writes when its stdout is not a terminal (LOG_FORMAT=auto or json). */
@@ -47,6 +47,30 @@ describe("JSON log lines", () => {
     });
     expect(Date.parse(lines[0]!.time as string)).not.toBeNaN();
     expect(lines[1]).not.toHaveProperty("orderId");
+  });
+
+  it("a line written in a traced span names its trace, to find the order's trace in Zipkin", async () => {
+    const { lines, stream } = capture();
+    const logger = pino(pinoOptions(), stream);
+    const trace = {
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+      sampled: true,
+    };
+    await withMessageContext(
+      envelope,
+      async () => {
+        logger.info("handled");
+        withTrace({ ...trace, spanId: "b7ad6b7169203331" }, () => logger.info("inner span"));
+      },
+      trace,
+    );
+    await withTrace(trace, async () => logger.info("an action, no message"));
+    expect(lines[0]).toMatchObject({ traceId: trace.traceId, orderId: "order-42" });
+    expect(lines[0]).not.toHaveProperty("trace");
+    expect(lines[1]).toMatchObject({ traceId: trace.traceId, messageId: envelope.messageId });
+    expect(lines[2]).toMatchObject({ traceId: trace.traceId });
+    expect(lines[2]).not.toHaveProperty("orderId");
   });
 
   it("never writes a secret that slipped into a logged object", () => {

@@ -6,6 +6,7 @@ import {
 import type { Migration } from "../../../shared/db/migrator";
 import { createPayments } from "./0001-create-payments";
 import { safeCharging } from "./0003-safe-charging";
+import { paymentTraces } from "./0006-payment-traces";
 
 /** Applied in this order; never edit a released migration, add the next one. */
 export const paymentMigrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const paymentMigrations: readonly Migration[] = [
   makeOutboxAQueue,
   safeCharging,
   reliableMessaging,
+  paymentTraces,
 ];

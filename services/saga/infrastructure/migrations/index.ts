@@ -7,6 +7,7 @@ import type { Migration } from "../../../shared/db/migrator";
 import { createSagas } from "./0001-create-sagas";
 import { leanSagaIndexes } from "./0003-lean-saga-indexes";
 import { sagaDeadlines } from "./0004-saga-deadlines";
+import { sagaTraces } from "./0006-saga-traces";
 
 /** Applied in this order; never edit a released migration, add the next one. */
 export const sagaMigrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const sagaMigrations: readonly Migration[] = [
   leanSagaIndexes,
   sagaDeadlines,
   reliableMessaging,
+  sagaTraces,
 ];
