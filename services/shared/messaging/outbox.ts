@@ -16,11 +16,13 @@ export interface OutboxMessage {
  * `INSERT INTO outbox … SELECT … FROM json_to_recordset(<rows>)` for any number of messages, as a
  * part of the statement that writes the state change they announce (`rowsParameter` names its
  * JSON parameter, e.g. `$2`): they commit together, a rollback sends nothing, and nothing is sent
- * from here. The relay publishes committed rows, so there is no dual write.
+ * from here. The relay publishes committed rows, so there is no dual write. `created_at` is when
+ * the row was written, at the end of its transaction (`now()` would be the transaction's
+ * start): the age the metrics report, and where the relay's span begins.
  */
 export const insertOutboxRows = (rowsParameter: string) => `
-  INSERT INTO outbox (message_id, topic, message_key, message_type, envelope)
-  SELECT message_id, topic, message_key, message_type, envelope
+  INSERT INTO outbox (message_id, topic, message_key, message_type, envelope, created_at)
+  SELECT message_id, topic, message_key, message_type, envelope, clock_timestamp()
   FROM json_to_recordset(${rowsParameter}::json)
     AS m(message_id uuid, topic text, message_key text, message_type text, envelope jsonb)`;
 

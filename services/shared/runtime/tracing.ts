@@ -63,23 +63,31 @@ type TracingExporter = Extract<
 
 /**
  * Moleculer's Zipkin exporter, with the ids W3C and the bus use: Moleculer's exporter cuts trace
- * ids to 16 digits, so a trace id copied from a log line or a message would not be found. It
- * also marks the messaging spans as producer, consumer or client; gives up on a collector that
- * does not answer in time, instead of piling up requests; and sends what is queued on stop.
+ * ids to 16 digits, so a trace id copied from a log line or a message would not be found. Its
+ * payload is lean (Moleculer's repeats the service as a remote endpoint and a tag, and flattens
+ * tags with a reduce per level: a quarter of the exporter's cost, profiled); it marks the
+ * messaging spans as producer, consumer or client; gives up on a collector that does not answer
+ * in time, instead of piling up requests; and sends what is queued on stop.
  */
 class ZipkinExporter extends TracerExporters.Zipkin {
   private sending: Promise<void> = Promise.resolve();
 
   override makePayload(span: Span): Record<string, unknown> {
-    const payload = super.makePayload(span) as Record<string, unknown>;
-    payload.traceId = traceIdOf(span.traceID);
-    payload.id = spanIdOf(span.id);
-    payload.parentId = span.parentID ? spanIdOf(span.parentID) : undefined;
-    // Zipkin marks work that neither serves nor calls anyone by leaving the kind out.
-    const kind = span.tags[SPAN_KIND];
-    if (kind === "INTERNAL") delete payload.kind;
-    else if (typeof kind === "string") payload.kind = kind;
-    return payload;
+    const { [SPAN_KIND]: kind, ...spanTags } = span.tags as Record<string, unknown>;
+    const tags = stringTags(spanTags, "", {});
+    if (span.error) tags.error = span.error instanceof Error ? span.error.message : "Unknown error";
+    return {
+      traceId: traceIdOf(span.traceID),
+      id: spanIdOf(span.id),
+      parentId: span.parentID ? spanIdOf(span.parentID) : undefined,
+      name: span.name,
+      // Zipkin marks work that neither serves nor calls anyone by leaving the kind out.
+      kind: kind === "INTERNAL" ? undefined : typeof kind === "string" ? kind : "SERVER",
+      timestamp: Math.round((span.startTime ?? 0) * 1000),
+      duration: Math.max(1, Math.round((span.duration ?? 0) * 1000)),
+      localEndpoint: { serviceName: span.service?.fullName ?? span.service?.name },
+      tags,
+    };
   }
 
   override flush(): void {
@@ -113,6 +121,22 @@ class ZipkinExporter extends TracerExporters.Zipkin {
 const SPAN_KIND = "span.kind";
 const COLLECTOR_TIMEOUT_MS = 5_000;
 
+/** Zipkin's tags are flat strings: `{ action: { name } }` becomes `"action.name"`. */
+function stringTags(
+  tags: Record<string, unknown>,
+  prefix: string,
+  into: Record<string, string>,
+): Record<string, string> {
+  for (const name in tags) {
+    const value = tags[name];
+    if (value === undefined || value === null) continue;
+    if (typeof value === "object")
+      stringTags(value as Record<string, unknown>, `${prefix}${name}.`, into);
+    else into[`${prefix}${name}`] = String(value);
+  }
+  return into;
+}
+
 /** The W3C context of a Moleculer span. */
 export function contextOfSpan(span: Span): TraceContext {
   return { traceId: traceIdOf(span.traceID), spanId: spanIdOf(span.id), sampled: span.sampled };
@@ -141,11 +165,14 @@ export class MoleculerMessageTracing implements MessageTracing {
   constructor(private readonly tracer: { startSpan(name: string, options: object): Span }) {}
 
   start(name: string, { parent, service, kind, tags, startedAt }: SpanOptions): OpenSpan {
+    // A trace is recorded or not as a whole, and its first span decided: no span to make.
+    if (parent && !parent.sampled) return { context: parent, finish: () => undefined };
+    const traceId = parent?.traceId ?? newTraceId();
+    const spanId = newSpanId();
     const span = this.tracer.startSpan(name, {
-      id: newSpanId(),
-      traceID: parent?.traceId ?? newTraceId(),
+      id: spanId,
+      traceID: traceId,
       parentID: parent?.spanId ?? null,
-      // A trace is recorded or not as a whole: its first span decides.
       sampled: parent?.sampled,
       service,
       tags: { ...tags, [SPAN_KIND]: kind },
@@ -156,7 +183,7 @@ export class MoleculerMessageTracing implements MessageTracing {
       span.startTicks -= earlier;
     }
     return {
-      context: contextOfSpan(span),
+      context: { traceId, spanId, sampled: span.sampled },
       finish: (error) => {
         if (error) span.setError(error);
         span.finish();
