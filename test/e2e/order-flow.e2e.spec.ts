@@ -163,9 +163,11 @@ describe("over real Kafka, every service in its own process", () => {
     });
   });
 
-  it("logs JSON lines, and a line a handler writes names the message's order", async () => {
+  it("logs JSON lines, and a line a handler writes names the message's order and trace", async () => {
     // A well-formed PaymentFailed for an order without a saga: the saga's handler rejects it.
+    // Its producer traced it: the saga's lines about it name that trace.
     const orderId = randomUUID();
+    const traceId = randomUUID().replace(/-/g, "");
     const orphan = PaymentFailedContract.envelope(
       {
         orderId,
@@ -174,7 +176,11 @@ describe("over real Kafka, every service in its own process", () => {
         reason: "declined",
         failedAt: new Date().toISOString(),
       },
-      { correlationId: orderId, causationId: randomUUID() },
+      {
+        correlationId: orderId,
+        causationId: randomUUID(),
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
     );
     await writeRaw(Topics.paymentFailed, orderId, JSON.stringify(orphan));
     const logFile = path.join(cluster.logDir, `${cluster.name}-saga-1.log`);
@@ -195,6 +201,7 @@ describe("over real Kafka, every service in its own process", () => {
       correlationId: orderId,
       messageId: orphan.messageId,
       messageType: "PaymentFailed",
+      traceId,
       nodeID: `${cluster.name}-saga-1`,
       svc: "saga",
     });
