@@ -66,6 +66,7 @@ withZipkin("one trace per order in Zipkin, across Kafka and four nodes", () => {
       500,
     );
     cluster.env.TRACING_ZIPKIN_URL = api;
+    cluster.env.TRACING_TRACES_PER_SECOND = "0"; // every trace, not at most 10 a second
     await cluster.start();
   });
 

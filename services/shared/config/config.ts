@@ -70,10 +70,16 @@ export interface AppConfig {
   /**
    * Moleculer tracing, one trace per order across the bus (TRACING_ENABLED). Spans are exported
    * to a Zipkin-compatible collector when `zipkinUrl` is set (TRACING_ZIPKIN_URL, e.g.
-   * http://127.0.0.1:9411; Jaeger and the OpenTelemetry Collector accept the same API); a share
-   * `sampleRate` of the orders is traced (TRACING_SAMPLE_RATE, 0–1).
+   * http://127.0.0.1:9411; Jaeger and the OpenTelemetry Collector accept the same API). A node
+   * starts at most `tracesPerSecond` traces a second (TRACING_TRACES_PER_SECOND; 0: no limit),
+   * else a share `sampleRate` of them (TRACING_SAMPLE_RATE, 0–1).
    */
-  tracing: { enabled: boolean; zipkinUrl: string | undefined; sampleRate: number };
+  tracing: {
+    enabled: boolean;
+    zipkinUrl: string | undefined;
+    tracesPerSecond: number;
+    sampleRate: number;
+  };
 }
 
 const DATABASE_URL_VARIABLES: Record<DatabaseOwner, string> = {
@@ -113,12 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigError(`${name} must be true or false, got "${raw}"`);
     return raw === "true";
   };
-  const fraction = (name: string, fallback: number): number => {
+  const decimal = (name: string, fallback: number, max = Infinity): number => {
     const raw = read(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0 || value > 1)
-      throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+    if (!Number.isFinite(value) || value < 0 || value > max)
+      throw new ConfigError(
+        `${name} must be a number from 0${max < Infinity ? ` to ${max}` : " up"}, got "${raw}"`,
+      );
     return value;
   };
   const url = (name: string): string | undefined => {
@@ -238,7 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tracing: {
       enabled: flag("TRACING_ENABLED", true),
       zipkinUrl: url("TRACING_ZIPKIN_URL"),
-      sampleRate: fraction("TRACING_SAMPLE_RATE", 1),
+      tracesPerSecond: decimal("TRACING_TRACES_PER_SECOND", 10),
+      sampleRate: decimal("TRACING_SAMPLE_RATE", 1, 1),
     },
   };
 }

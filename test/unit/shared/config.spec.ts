@@ -88,6 +88,7 @@ describe("loadConfig rejects bad values, naming the variable", () => {
     ["TRACING_ENABLED", "1"],
     ["TRACING_SAMPLE_RATE", "1.5"],
     ["TRACING_SAMPLE_RATE", "half"],
+    ["TRACING_TRACES_PER_SECOND", "-1"],
     ["TRACING_ZIPKIN_URL", "zipkin:9411"],
   ])("%s=%p", (name, value) => {
     expect(loading({ [name]: value })).toThrow(configErrorMentioning(name));
@@ -108,16 +109,19 @@ describe("loadConfig rejects bad values, naming the variable", () => {
     expect(loadConfig({}).tracing).toEqual({
       enabled: true,
       zipkinUrl: undefined,
+      tracesPerSecond: 10,
       sampleRate: 1,
     });
     const config = loadConfig({
       TRACING_ZIPKIN_URL: "http://zipkin:9411/",
+      TRACING_TRACES_PER_SECOND: "0",
       TRACING_SAMPLE_RATE: "0.25",
       TRACING_ENABLED: "false",
     });
     expect(config.tracing).toEqual({
       enabled: false,
       zipkinUrl: "http://zipkin:9411",
+      tracesPerSecond: 0,
       sampleRate: 0.25,
     });
   });
