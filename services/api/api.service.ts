@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import {
   Errors,
   type CallingOptions,
@@ -12,6 +13,8 @@ import type { Logger } from "../shared/logger";
 import { platformOf } from "../shared/runtime/platform";
 import { EventLoopWatch } from "../shared/runtime/event-loop-watch";
 import { GatewayErrorCode, RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
+import { checkBodyValues, verifyJsonBytes } from "./request-body";
+import { ALIASES, methodsAllowedOn, routeOf } from "./routes";
 
 /** Services whose readiness the gateway reports; each one checks its database and bus. */
 const BACKENDS = ["order", "payment", "saga"] as const;
@@ -25,31 +28,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 type Request = IncomingRequest & { body?: unknown };
-
-const ALIASES = {
-  "POST /orders": "order.create",
-  "GET /orders": "order.list",
-  "GET /orders/:orderId": "order.get",
-  "GET /orders/:orderId/saga": "saga.get",
-  "GET /orders/:orderId/payment": "payment.byOrder",
-  "GET /health/live": "api.live",
-  "GET /health/ready": "api.ready",
-};
-
-/** Each route as a pattern, so a request is counted under its route, never under its own URL. */
-const ROUTE_PATTERNS = Object.keys(ALIASES).map((route) => {
-  const [method, path] = route.split(" ") as [string, string];
-  return { route, method, pattern: new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}/?$`) };
-});
-
-/** The route a request matched ("GET /orders/:orderId"), or "unmatched". */
-export function routeOf(method: string | undefined, url: string | undefined): string {
-  const path = (url ?? "").split("?")[0]!;
-  return (
-    ROUTE_PATTERNS.find((route) => route.method === method && route.pattern.test(path))?.route ??
-    "unmatched"
-  );
-}
 
 /**
  * The HTTP edge. Every route is written out (no auto-aliases, no generated CRUD), every error
@@ -75,7 +53,15 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
           path: "/",
           autoAliases: false,
           mappingPolicy: "restrict",
-          bodyParsers: { json: { strict: true, limit: config.http.bodyLimit }, urlencoded: false },
+          bodyParsers: {
+            json: {
+              strict: true,
+              limit: config.http.bodyLimit,
+              type: "application/json",
+              verify: verifyJsonBytes,
+            },
+            urlencoded: false,
+          },
           aliases: ALIASES,
           onBeforeCall(
             ctx: Context<unknown, Record<string, unknown>>,
@@ -83,6 +69,8 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
             req: Request,
           ) {
             if (req.method === "POST") checkJsonBody(req);
+            // Any request's body: moleculer-web merges it into the action's params.
+            if (req.body !== undefined) checkBodyValues(req.body);
             const key = req.headers["idempotency-key"];
             if (key !== undefined) {
               if (typeof key !== "string" || !IDEMPOTENCY_KEY.test(key)) {
@@ -134,6 +122,41 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       },
     },
     methods: {
+      /**
+       * Methods first, before moleculer-web's routing (which answers OPTIONS like GET, and any
+       * unknown method with a 404): OPTIONS is a 204 with `Allow`; HEAD is GET without a body
+       * (Node drops the body of a HEAD response); any other method a path does not serve is
+       * a 405 with `Allow`, in the error shape.
+       */
+      httpHandler(
+        this: { sendError: (...args: unknown[]) => void },
+        req: IncomingMessage,
+        res: ServerResponse,
+        next?: unknown,
+      ) {
+        const allowed = methodsAllowedOn(req.url);
+        if (allowed.length > 0 && !allowed.includes(req.method ?? "")) {
+          res.setHeader("Allow", allowed.join(", "));
+          this.sendError(
+            req,
+            res,
+            new Errors.MoleculerClientError(
+              "Method not allowed",
+              405,
+              GatewayErrorCode.MethodNotAllowed,
+            ),
+          );
+          return;
+        }
+        if (req.method === "OPTIONS") {
+          res.writeHead(204, { Allow: allowed.join(", ") });
+          res.end();
+          return;
+        }
+        if (req.method === "HEAD") req.method = "GET";
+        return ApiGateway.methods!.httpHandler!.call(this, req, res, next);
+      },
+
       /** moleculer-web logs every non-4xx with its stack before onError; onError decides instead. */
       errorHandler(
         this: { sendError: (...args: unknown[]) => void },
@@ -146,6 +169,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
     },
     started() {
       eventLoop.start();
+      (this.server as Server | undefined)?.on("clientError", answerMalformedRequest);
       // Every answer is counted when it is sent, whichever path (action, error, 404) wrote it.
       (this.server as Server | undefined)?.on(
         "request",
@@ -208,6 +232,33 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
   };
 }
 
+/**
+ * A request Node cannot parse (headers over its 16 KB limit, a broken request line or chunked
+ * encoding) never reaches the gateway; Node would answer with a bare status line. It gets the
+ * error shape too, and the connection is closed.
+ */
+function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? 431
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? 408
+        : 400;
+  const body = JSON.stringify({
+    status,
+    message: STATUS_CODES[status],
+    timestamp: new Date().toISOString(),
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** The request id moleculer-web took from the headers, if it can travel; a fresh one if not. */
 function keepOrReplaceRequestId(options: { requestID?: unknown }): void {
   const { requestID } = options;
@@ -218,7 +269,8 @@ function keepOrReplaceRequestId(options: { requestID?: unknown }): void {
 /** POST bodies must be JSON objects; anything else is refused before reaching a service. */
 function checkJsonBody(req: Request): void {
   const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (contentType !== "application/json" && !contentType.endsWith("+json")) {
+  // Only application/json is parsed; a body of any other type would arrive empty.
+  if (contentType !== "application/json") {
     throw new Errors.MoleculerClientError(
       "Content-Type must be application/json",
       415,

@@ -15,6 +15,7 @@ export interface ErrorBody {
 export const GatewayErrorCode = {
   Validation: "VALIDATION_ERROR",
   UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
+  MethodNotAllowed: "METHOD_NOT_ALLOWED",
   NotReady: "NOT_READY",
   NotLive: "NOT_LIVE",
 } as const;
@@ -30,6 +31,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   [DEAD_LETTER_NOT_FOUND]: 404,
   NOT_FOUND: 404,
   [OrderErrorCode.IdempotencyKeyReused]: 409,
+  [GatewayErrorCode.MethodNotAllowed]: 405,
   PAYLOAD_TOO_LARGE: 413,
   [GatewayErrorCode.UnsupportedMediaType]: 415,
   [GatewayErrorCode.NotReady]: 503,
@@ -88,6 +90,10 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
   const timestamp = now.toISOString();
   const parser = caught.type ? BODY_PARSER_ERRORS[caught.type] : undefined;
   if (parser) return { ...parser, timestamp };
+  // zlib's codes (Z_DATA_ERROR, …): a body whose Content-Encoding says gzip, deflate or br, and
+  // whose bytes are not.
+  if (typeof caught.code === "string" && caught.code.startsWith("Z_"))
+    return { status: 400, message: "Request body does not match its Content-Encoding", timestamp };
 
   const status =
     (caught.type ? STATUS_BY_CODE[caught.type] : undefined) ??
@@ -137,9 +143,11 @@ function gatewayStatus(caught: CaughtError): number | undefined {
 /** Moleculer's ValidationError carries fastest-validator's list; domain errors carry a map. */
 function fieldErrors(data: unknown): Record<string, string> {
   if (Array.isArray(data)) {
-    const errors: Record<string, string> = {};
+    // No prototype: a field named "constructor" or "toString" is a field like any other.
+    const errors: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const failure of data as ValidationFailure[]) {
-      for (const [field, message] of describeFailure(failure)) errors[field] ??= message;
+      for (const [field, message] of describeFailure(failure))
+        if (!Object.hasOwn(errors, field)) errors[field] = message;
     }
     return errors;
   }
