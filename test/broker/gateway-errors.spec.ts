@@ -1,3 +1,5 @@
+import { request as httpRequest } from "node:http";
+import { gzipSync } from "node:zlib";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import { startTestSystem, type TestSystem } from "../support/test-system";
@@ -124,6 +126,144 @@ describe("malformed requests are the right 4xx in the same shape", () => {
     expect(created.status).toBe(201);
   });
 });
+
+/** A body nested `depth` levels deep: `[[[…]]]` or `{"a":{"a":…}}`. */
+const nested = (depth: number, open: string, close: string) =>
+  `${open.repeat(depth)}${close.repeat(depth)}`;
+const validItems = JSON.stringify(orderOf("p1", 1, 10).items);
+
+describe("hostile input found by fuzzing is a 4xx in the error shape, never a 500", () => {
+  it.each([
+    [
+      "a NUL character in productId",
+      `{"items":[{"productId":"a\\u0000b","quantity":1,"price":1}]}`,
+      "items[0].productId",
+    ],
+    [
+      "a lone surrogate in productId",
+      `{"items":[{"productId":"\\ud800","quantity":1,"price":1}]}`,
+      "items[0].productId",
+    ],
+    ["a NUL character in a key", `{"items":${validItems},"a\\u0000":1}`, "body"],
+    ["arrays nested 5,000 deep", `{"items":${nested(5_000, "[", "]")}}`, "body"],
+    [
+      "objects nested 5,000 deep in an unknown field",
+      `{"items":${validItems},"x":${nested(5_000, '{"a":', "}").replace(/\{"a":\}/, "{}")}}`,
+      "body",
+    ],
+    ["a key given twice", `{"items":${validItems},"items":${validItems}}`, "body"],
+    [
+      "a number JSON cannot hold",
+      `{"items":[{"productId":"p","quantity":1,"price":1e400}]}`,
+      "items[0].price",
+    ],
+    ["a top-level constructor field", `{"items":${validItems},"constructor":1}`, "constructor"],
+  ])("%s → 400 naming %s", async (_case, body, field) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expectErrorShape(response.body, 400);
+    expect(Object.keys(response.body.errors as object)).toEqual([field]);
+  });
+
+  it("invalid UTF-8 is refused, not silently replaced", async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"items":[{"productId":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","quantity":1,"price":1}]}'),
+    ]);
+    const response = await http(system.baseUrl, "POST", "/orders", {
+      body,
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual({ body: "is not valid UTF-8" });
+  });
+
+  it.each(["gzip", "deflate", "br"])(
+    "Content-Encoding: %s on a body that is not compressed → 400",
+    async (encoding) => {
+      const response = await http(system.baseUrl, "POST", "/orders", {
+        body: JSON.stringify(orderOf("p1", 1, 10)),
+        headers: { "content-type": "application/json", "content-encoding": encoding },
+      });
+      expect(response.status).toBe(400);
+      expectErrorShape(response.body, 400);
+    },
+  );
+
+  it("a gzip body that really is gzip is read", async () => {
+    const response = await http(system.baseUrl, "POST", "/orders", {
+      body: gzipSync(JSON.stringify(orderOf("p1", 1, 10))),
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it("application/vnd.api+json, which would not be parsed, is a 415", async () => {
+    const response = await post(JSON.stringify(orderOf("p1", 1, 10)), "application/vnd.api+json");
+    expect(response.status).toBe(415);
+    expectErrorShape(response.body, 415);
+  });
+});
+
+describe("methods", () => {
+  it("OPTIONS is a 204 naming the methods the path serves", async () => {
+    const response = await fetch(`${system.baseUrl}/orders`, { method: "OPTIONS" });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS, POST");
+    expect(await response.text()).toBe("");
+  });
+
+  it("HEAD is GET without a body", async () => {
+    const response = await fetch(`${system.baseUrl}/health/live`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/json/);
+    expect(await response.text()).toBe("");
+  });
+
+  it.each(["DELETE", "PUT", "PATCH", "PROPFIND"])(
+    "%s on /orders is a 405 with Allow, in the error shape",
+    async (method) => {
+      const response = await http(system.baseUrl, method, "/orders");
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("GET, HEAD, OPTIONS, POST");
+      expectErrorShape(response.body, 405);
+    },
+  );
+
+  it("a method on a path no route has is still a 404", async () => {
+    const response = await http(system.baseUrl, "DELETE", "/nothing-here");
+    expect(response.status).toBe(404);
+  });
+
+  it("headers over Node's limit are a 431 in the error shape", async () => {
+    const { status, body } = await rawRequest(system.baseUrl, "GET", "/health/live", {
+      "x-padding": "x".repeat(20_000),
+    });
+    expect(status).toBe(431);
+    expectErrorShape(JSON.parse(body) as Record<string, unknown>, 431);
+  });
+});
+
+/** node:http, for what fetch refuses to send. */
+function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${baseUrl}${path}`, { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
 
 describe("health", () => {
   it("is live", async () => {
