@@ -90,10 +90,6 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
   const timestamp = now.toISOString();
   const parser = caught.type ? BODY_PARSER_ERRORS[caught.type] : undefined;
   if (parser) return { ...parser, timestamp };
-  // zlib's codes (Z_DATA_ERROR, …): a body whose Content-Encoding says gzip, deflate or br, and
-  // whose bytes are not.
-  if (typeof caught.code === "string" && caught.code.startsWith("Z_"))
-    return { status: 400, message: "Request body does not match its Content-Encoding", timestamp };
 
   const status =
     (caught.type ? STATUS_BY_CODE[caught.type] : undefined) ??
@@ -101,6 +97,9 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
     (isUnavailable(caught) ? 503 : undefined);
   if (status === 400) {
     return { status, message: "Validation failed", errors: fieldErrors(caught.data), timestamp };
+  }
+  if (status === undefined && isUnreadableBody(caught)) {
+    return { status: 400, message: "Request body could not be read", timestamp };
   }
   if (status === 503) {
     const errors = (caught.data as { errors?: Record<string, string> } | undefined)?.errors;
@@ -127,6 +126,16 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
  * while a service is still starting). Only the gateway's known statuses pass; anything else
  * stays a 500.
  */
+/**
+ * The body parser could not read the body, for a reason it has no type for: the body is not
+ * compressed as its Content-Encoding says. moleculer-web hands such an error on as a
+ * MoleculerError whose code is the decompressor's (Z_DATA_ERROR, ERR__ERROR_FORMAT_…,
+ * ZSTD_error_…); actions never raise one with a text code.
+ */
+function isUnreadableBody(caught: CaughtError): boolean {
+  return caught.name === "MoleculerError" && typeof caught.code === "string";
+}
+
 function gatewayStatus(caught: CaughtError): number | undefined {
   const gatewayErrors = [
     "NotFoundError",
