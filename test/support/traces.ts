@@ -45,10 +45,21 @@ export async function startSpanCollector(): Promise<{
   };
 }
 
-/** The spans of the trace that holds the order's spans (every span of that trace). */
+/**
+ * The spans that move an order: its creation and every hop after it. A read of the order
+ * (`GET /orders/:orderId`, as a client polls it) is tagged with the order too, and is a trace
+ * of its own.
+ */
+const MOVES_THE_ORDER = /^(action 'order\.create'|publish |consume |provider |saga deadline)/i;
+
+export const movesTheOrder = (span: ZipkinSpan) => MOVES_THE_ORDER.test(span.name);
+
+/** The trace that moved the order: all of its spans (one trace, or this throws). */
 export function traceOf(spans: readonly ZipkinSpan[], orderId: string): ZipkinSpan[] {
   const traceIds = new Set(
-    spans.filter((span) => span.tags?.orderId === orderId).map((span) => span.traceId),
+    spans
+      .filter((span) => span.tags?.orderId === orderId && movesTheOrder(span))
+      .map((span) => span.traceId),
   );
   if (traceIds.size !== 1)
     throw new Error(`order ${orderId} has spans in ${traceIds.size} traces, expected one`);
