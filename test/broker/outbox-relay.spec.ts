@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { OrderConfirmedContract } from "../../contracts";
+import { OrderConfirmedContract, RejectOrderContract } from "../../contracts";
 import type { SqlDatabase } from "../../services/shared/db/sql-database";
 import {
   PublishRejectedError,
@@ -10,6 +10,7 @@ import {
   insertOutboxRows,
   outboxRows,
   outgoingMessage,
+  type OutboxMessage,
 } from "../../services/shared/messaging/outbox";
 import { OutboxRelay } from "../../services/shared/messaging/outbox-relay";
 import { deferred } from "../unit/support/async";
@@ -33,6 +34,8 @@ class RecordingBus implements Pick<MessageBus, "publish"> {
   gate: Promise<void> = Promise.resolve();
   /** Records the broker refuses for good: a batch holding one is refused whole, as Kafka does. */
   refuses: (record: OutgoingRecord) => boolean = () => false;
+  /** Topics that cannot take records for now (the in-process bus, a group with no member). */
+  unavailable = new Set<string>();
 
   async publish(records: readonly OutgoingRecord[]): Promise<void> {
     this.inFlight += 1;
@@ -41,6 +44,8 @@ class RecordingBus implements Pick<MessageBus, "publish"> {
       await new Promise((resolve) => setTimeout(resolve, 5));
       await this.gate;
       if (this.failing) throw new Error("broker unavailable");
+      if (records.some((record) => this.unavailable.has(record.topic)))
+        throw new Error("consumer group is not running");
       if (records.some(this.refuses)) throw new PublishRejectedError("MESSAGE_TOO_LARGE");
       this.published.push(...records);
     } finally {
@@ -57,15 +62,9 @@ class RecordingBus implements Pick<MessageBus, "publish"> {
 async function commit(
   count: number,
   keyOf: (index: number) => string = () => randomUUID(),
+  messageOf: (orderId: string) => OutboxMessage = orderConfirmed,
 ): Promise<{ messageIds: string[]; rowIds: number[] }> {
-  const messages = Array.from({ length: count }, (_, index) => {
-    const orderId = keyOf(index);
-    return outgoingMessage(
-      OrderConfirmedContract,
-      { orderId, confirmedAt: new Date().toISOString() },
-      { correlationId: orderId, causationId: "test" },
-    );
-  });
+  const messages = Array.from({ length: count }, (_, index) => messageOf(keyOf(index)));
   const rows = await database.query<{ id: number }>(`${insertOutboxRows("$1")} RETURNING id`, [
     JSON.stringify(outboxRows(messages)),
   ]);
@@ -75,6 +74,22 @@ async function commit(
   };
 }
 const commitMessages = async (count: number) => (await commit(count)).messageIds;
+
+function orderConfirmed(orderId: string): OutboxMessage {
+  return outgoingMessage(
+    OrderConfirmedContract,
+    { orderId, confirmedAt: new Date().toISOString() },
+    { correlationId: orderId, causationId: "test" },
+  );
+}
+
+function rejectOrder(orderId: string): OutboxMessage {
+  return outgoingMessage(
+    RejectOrderContract,
+    { orderId, reason: "payment timed out" },
+    { correlationId: orderId, causationId: "test" },
+  );
+}
 
 const relays: OutboxRelay[] = [];
 afterEach(async () => {
@@ -206,6 +221,21 @@ describe("OutboxRelay", () => {
     bus.failing = false;
     await eventually(async () => expect(await pending()).toBe(0));
     expect(bus.published).toHaveLength(3);
+  });
+
+  it("a topic that cannot take records for now holds back only its own rows, not other topics' in the same batch", async () => {
+    const stuck = await commit(2, () => randomUUID(), orderConfirmed);
+    const rejection = await commit(1, () => randomUUID(), rejectOrder);
+    const bus = new RecordingBus();
+    bus.unavailable.add(OrderConfirmedContract.topic);
+    // Unannounced: the poll's search claims all three in one batch.
+    await relayOn(bus, { batchSize: 10 }).start();
+    await eventually(() => expect(bus.ids).toEqual(rejection.messageIds));
+    expect(await pending()).toBe(2);
+
+    bus.unavailable.clear();
+    await eventually(async () => expect(await pending()).toBe(0));
+    expect(bus.ids.slice(1)).toEqual(stuck.messageIds);
   });
 
   it("another node leaves rows under a live lease alone; the restarted owner takes them back at once", async () => {

@@ -187,6 +187,16 @@ export class OutboxRelay {
         await this.park(rows[0]!, error);
         return false;
       }
+      // Failed for now, across topics: one topic may be the cause (its consumers gone, its
+      // partition leader moving), so each topic's rows go again on their own, at once. A topic
+      // that fails again is released alone; the others are not held behind it. (Seen: a saga's
+      // RejectOrder retried for as long as the payment service was down, in one batch with the
+      // InitiatePayment nobody could take, so the order never got its answer.)
+      const topics = rowsByTopic(rows);
+      if (!refused && topics.length > 1 && !this.stopped) {
+        const sent = await Promise.all(topics.map((topicRows) => this.publishBatch(topicRows)));
+        return sent.every(Boolean);
+      }
       // Refused as a batch: its rows go again one by one, at once. Anything else may pass later.
       if (!refused) this.pausedUntil = Date.now() + this.options.pollIntervalMs;
       else this.searchDue = true;
@@ -244,6 +254,17 @@ export class OutboxRelay {
       });
     this.inFlight.add(tracked);
   }
+}
+
+/** The rows of each topic, in their order. */
+function rowsByTopic(rows: readonly ClaimedRow[]): ClaimedRow[][] {
+  const byTopic = new Map<string, ClaimedRow[]>();
+  for (const row of rows) {
+    const topicRows = byTopic.get(row.topic);
+    if (topicRows) topicRows.push(row);
+    else byTopic.set(row.topic, [row]);
+  }
+  return [...byTopic.values()];
 }
 
 function toRecord(row: ClaimedRow, span: OpenSpan): OutgoingRecord {
