@@ -30,6 +30,19 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 type Request = IncomingRequest & { body?: unknown };
 
 /**
+ * On every answer, whichever path writes it (an action, an error, a 404, a 405): the API serves
+ * JSON to programs, never a page, so nothing may sniff, frame, cache or embed it.
+ */
+const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
+  ["X-Content-Type-Options", "nosniff"],
+  ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
+  ["X-Frame-Options", "DENY"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+  ["Cache-Control", "no-store"],
+];
+
+/**
  * The HTTP edge. Every route is written out (no auto-aliases, no generated CRUD), every error
  * leaves in the one shape of http-errors.ts.
  */
@@ -41,7 +54,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
     mixins: [ApiGateway],
     settings: {
       port: config.http.port,
-      ip: "0.0.0.0",
+      ip: config.http.host,
       logRequest: "debug",
       logResponse: "debug",
       log4XXResponses: false,
@@ -123,10 +136,11 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
     },
     methods: {
       /**
-       * Methods first, before moleculer-web's routing (which answers OPTIONS like GET, and any
-       * unknown method with a 404): OPTIONS is a 204 with `Allow`; HEAD is GET without a body
-       * (Node drops the body of a HEAD response); any other method a path does not serve is
-       * a 405 with `Allow`, in the error shape.
+       * Every request, before moleculer-web's routing: the security headers; then methods
+       * (moleculer-web answers OPTIONS like GET, and any unknown method with a 404): OPTIONS is
+       * a 204 with `Allow`; HEAD is GET without a body (Node drops the body of a HEAD
+       * response); any other method a path does not serve is a 405 with `Allow`, in the error
+       * shape.
        */
       httpHandler(
         this: { sendError: (...args: unknown[]) => void },
@@ -134,6 +148,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
         res: ServerResponse,
         next?: unknown,
       ) {
+        for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
         const allowed = methodsAllowedOn(req.url);
         if (allowed.length > 0 && !allowed.includes(req.method ?? "")) {
           res.setHeader("Allow", allowed.join(", "));
@@ -253,10 +268,13 @@ function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): v
     message: STATUS_CODES[status],
     timestamp: new Date().toISOString(),
   });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  const headers = [
+    ["Content-Type", "application/json; charset=utf-8"],
+    ["Content-Length", String(Buffer.byteLength(body))],
+    ["Connection", "close"],
+    ...SECURITY_HEADERS,
+  ].map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers.join("")}\r\n${body}`);
 }
 
 /** The request id moleculer-web took from the headers, if it can travel; a fresh one if not. */

@@ -1,4 +1,5 @@
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
@@ -7,7 +8,8 @@ import { startTestSystem, type TestSystem } from "../support/test-system";
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem("gateway", { fresh: true });
+  // Bound to loopback, as HTTP_HOST asks (the default, 0.0.0.0, is every interface).
+  system = await startTestSystem("gateway", { fresh: true, env: { HTTP_HOST: "127.0.0.1" } });
 });
 afterAll(() => system.stop());
 
@@ -236,6 +238,23 @@ describe("methods", () => {
     expect(response.status).toBe(404);
   });
 
+  it.each([
+    ["a 201", () => post(JSON.stringify(orderOf("p1", 1, 10)))],
+    ["a 400", () => post("{")],
+    ["a 404", () => http(system.baseUrl, "GET", "/nothing-here")],
+    ["a 405", () => http(system.baseUrl, "DELETE", "/orders")],
+    ["a 200", () => http(system.baseUrl, "GET", "/health/live")],
+  ])("%s carries the security headers and names no server", async (_case, send) => {
+    const { headers } = await send();
+    expect(headers.get("x-content-type-options")).toBe("nosniff");
+    expect(headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(headers.get("x-frame-options")).toBe("DENY");
+    expect(headers.get("cache-control")).toBe("no-store");
+    expect(headers.get("x-powered-by")).toBeNull();
+  });
+
   it("headers over Node's limit are a 431 in the error shape", async () => {
     const { status, body } = await rawRequest(system.baseUrl, "GET", "/health/live", {
       "x-padding": "x".repeat(20_000),
@@ -264,6 +283,11 @@ function rawRequest(
     request.end();
   });
 }
+
+it("binds to the address HTTP_HOST names", () => {
+  const api = system.broker.getLocalService("api") as unknown as { server: Server };
+  expect((api.server.address() as AddressInfo).address).toBe("127.0.0.1");
+});
 
 describe("health", () => {
   it("is live", async () => {

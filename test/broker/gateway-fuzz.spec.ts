@@ -1,4 +1,4 @@
-import { Agent, request as httpRequest } from "node:http";
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { startTestSystem, type TestSystem } from "../support/test-system";
@@ -6,7 +6,8 @@ import { startTestSystem, type TestSystem } from "../support/test-system";
 /**
  * The gateway as an attacker tries it from outside: generated requests (methods, paths, query
  * strings, headers, bodies of every shape, size and encoding) must each get an answer below 500,
- * every error in the one error shape, and the service must be healthy afterwards. A failure
+ * with the security headers, every error in the one error shape, and the service must be healthy
+ * afterwards. A failure
  * prints the seed and the shrunk request; `FUZZ_SEED=<seed>` replays it, `FUZZ_RUNS` sets the
  * number of requests (10,000 by default, as CI runs it).
  */
@@ -250,7 +251,7 @@ function send({
   path,
   headers,
   body,
-}: FuzzRequest): Promise<{ status: number; text: string }> {
+}: FuzzRequest): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       `${system.baseUrl}${path}`,
@@ -263,7 +264,11 @@ function send({
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: response.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString(),
+            headers: response.headers,
+          }),
         );
       },
     );
@@ -276,10 +281,12 @@ it(`${RUNS} generated requests: no 5xx, every error in the one shape, the servic
   const answered = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(request, async (generated) => {
-      const { status, text } = await send(generated);
+      const { status, text, headers } = await send(generated);
       answered.set(status, (answered.get(status) ?? 0) + 1);
       expect(status).toBeGreaterThanOrEqual(200);
       expect(status).toBeLessThan(500);
+      expect(headers["x-content-type-options"]).toBe("nosniff");
+      expect(headers["x-powered-by"]).toBeUndefined();
       if (status >= 400 && generated.method !== "HEAD") {
         const error = JSON.parse(text) as Record<string, unknown>;
         expect(error).toEqual({

@@ -24,7 +24,8 @@ export interface AppConfig {
    * default): text when stdout is a terminal, json otherwise.
    */
   logFormat: "json" | "text" | "auto";
-  http: { port: number; bodyLimit: string };
+  /** The gateway: the address it binds to (HTTP_HOST), its port (PORT), its largest body. */
+  http: { host: string; port: number; bodyLimit: string };
   /** Unset in embedded mode: the in-process bus and no Moleculer transporter. */
   kafka: KafkaConfig | null;
   /** A Moleculer transporter string that overrides the Kafka default (TRANSPORTER). */
@@ -181,7 +182,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeId: read("NODE_ID") ?? `${hostname()}-${process.pid}`,
     logLevel: logLevel as AppConfig["logLevel"],
     logFormat: logFormat as AppConfig["logFormat"],
-    http: { port: integer("PORT", 3000, 0), bodyLimit: read("HTTP_BODY_LIMIT") ?? "1mb" },
+    http: {
+      host: read("HTTP_HOST") ?? "0.0.0.0",
+      port: integer("PORT", 3000, 0),
+      bodyLimit: read("HTTP_BODY_LIMIT") ?? "1mb",
+    },
     kafka: brokers
       ? {
           brokers,
