@@ -67,8 +67,8 @@ export function traceOf(spans: readonly ZipkinSpan[], orderId: string): ZipkinSp
   return spans.filter((span) => span.traceId === traceId);
 }
 
-/** What a confirmed order's trace shows, in causal order: HTTP → order → saga → payment → back. */
-export const CONFIRMED_ORDER_HOPS = [
+/** Every order's trace up to the provider's answer: HTTP → order → saga → payment. */
+const TO_THE_PROVIDER = [
   "POST /orders",
   "action 'order.create'",
   "publish OrderCreated",
@@ -76,6 +76,11 @@ export const CONFIRMED_ORDER_HOPS = [
   "publish InitiatePayment",
   "consume InitiatePayment",
   "provider charge",
+];
+
+/** What a confirmed order's trace shows, in causal order: … then back through the saga. */
+export const CONFIRMED_ORDER_HOPS = [
+  ...TO_THE_PROVIDER,
   "publish PaymentCompleted",
   "consume PaymentCompleted",
   "publish ApproveOrder",
@@ -85,13 +90,7 @@ export const CONFIRMED_ORDER_HOPS = [
 
 /** A declined order's: the provider's refusal, the saga's rejection, the order cancelled. */
 export const DECLINED_ORDER_HOPS = [
-  "POST /orders",
-  "action 'order.create'",
-  "publish OrderCreated",
-  "consume OrderCreated",
-  "publish InitiatePayment",
-  "consume InitiatePayment",
-  "provider charge",
+  ...TO_THE_PROVIDER,
   "publish PaymentFailed",
   "consume PaymentFailed",
   "publish RejectOrder",
