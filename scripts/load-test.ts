@@ -5,9 +5,10 @@
  *   npm run load -- latency [--orders 20]               one order at a time: 201 → CONFIRMED, client-observed
  *   npm run load -- burst [--orders 200] [--concurrency 10]
  *                                                       many orders at once; every one must end as its amount says
- * A burst watches one number while orders are in flight (GET /orders?status=PENDING: its total),
- * never each order: polling every order in flight put the tool's own load on the system it was
- * measuring (20,000 requests a second for 2,000 orders). Each order is read once, at the end.
+ * A burst watches whether orders are still PENDING (GET /orders?status=PENDING, a page of 100 at a
+ * time, only as far as it needs), never each order: polling every order in flight put the tool's
+ * own load on the system it was measuring (20,000 requests a second for 2,000 orders). Each order
+ * is read once, at the end.
  * Options: --url http://localhost:3000 (or OMS_URL). The decline limit is read from
  * PAYMENT_DECLINE_ABOVE (default 100000.00), as the payment service reads it: give both the same
  * value. Prints its figures; exits 1 if an order did not end the way its amount says. With the
@@ -169,18 +170,29 @@ async function burst({ url, orders, concurrency, declineAboveMinor }: Args): Pro
   if (wrong.length > 0 || refused.length > 0 || !consistent) process.exitCode = 1;
 }
 
-/** One request, whatever the number of orders in flight: the total of PENDING orders. */
-async function pendingOrders(url: string): Promise<number> {
-  const response = await fetch(`${url}/orders?status=PENDING&pageSize=1`);
-  return ((await response.json()) as { total: number }).total;
+/**
+ * PENDING orders, counted a page of 100 at a time, and only as far as `upTo` + 1: whether more
+ * than `upTo` are pending takes one request when the backlog is empty.
+ */
+async function pendingOrders(url: string, upTo = Infinity): Promise<number> {
+  let counted = 0;
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? "" : `&cursor=${cursor}`;
+    const response = await fetch(`${url}/orders?status=PENDING&pageSize=100${query}`);
+    const page = (await response.json()) as { rows: unknown[]; nextCursor: string | null };
+    counted += page.rows.length;
+    cursor = page.nextCursor;
+  } while (cursor !== null && counted <= upTo);
+  return counted;
 }
 
 async function untilPendingAtMost(url: string, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (
-    let pending = await pendingOrders(url);
+    let pending = await pendingOrders(url, count);
     pending > count;
-    pending = await pendingOrders(url)
+    pending = await pendingOrders(url, count)
   ) {
     if (Date.now() > deadline)
       throw new Error(`${pending} orders still PENDING after ${timeoutMs} ms`);

@@ -1,5 +1,6 @@
 import { ApproveOrderContract, RejectOrderContract } from "../../contracts";
-import type { Context, ServiceBroker } from "moleculer";
+import { Errors, type Context, type ServiceBroker } from "moleculer";
+import { Op } from "sequelize";
 import { createSequelize } from "../shared/db/sequelize";
 import { consumerOf, type MessageConsumer } from "../shared/messaging/consumer-runner";
 import { toServiceError, unwrapForCaller, unwrapForMessage } from "../shared/runtime/domain-errors";
@@ -17,16 +18,17 @@ import { OrderStatus } from "./domain/order-status";
 import { MAX_ITEMS_PER_ORDER } from "./domain/order.aggregate";
 import { orderMigrations } from "./infrastructure/migrations";
 import { defineOrderModels, type OrderRecord } from "./infrastructure/order.models";
+import { afterCursor, decodeCursor, encodeCursor } from "./infrastructure/order-page-cursor";
 import { toOrderSummaryView, toOrderView } from "./infrastructure/order.view-mapper";
 import { OrderUnitOfWork } from "./infrastructure/order.unit-of-work";
 
-/** How `GET /orders` pages: the default and the largest page a client may ask for. */
+/** How `GET /orders` pages (keyset, order-page-cursor.ts): the default and the largest page. */
 const PAGE_SIZE = { default: 20, max: 100 };
 
 interface ListParams {
   status?: string;
-  page?: number;
   pageSize?: number;
+  cursor?: string;
 }
 
 type OrderService = ContextService<OrderUnitOfWork, OrderRecord>;
@@ -126,7 +128,6 @@ export default function createOrderService(broker: ServiceBroker) {
         params: {
           $$strict: true,
           status: { type: "enum", values: Object.values(OrderStatus), optional: true },
-          page: { type: "number", integer: true, positive: true, optional: true, convert: true },
           pageSize: {
             type: "number",
             integer: true,
@@ -135,16 +136,32 @@ export default function createOrderService(broker: ServiceBroker) {
             optional: true,
             convert: true,
           },
+          cursor: { type: "string", min: 1, max: 200, optional: true },
         },
         async handler(this: OrderService, ctx: Context<ListParams>) {
-          const { status, page = 1, pageSize = PAGE_SIZE.default } = ctx.params;
-          const result = await this._list(ctx, {
-            page,
-            pageSize,
+          const { status, cursor, pageSize = PAGE_SIZE.default } = ctx.params;
+          const after = cursor === undefined ? undefined : decodeCursor(cursor);
+          if (cursor !== undefined && !after)
+            throw new Errors.ValidationError("Invalid cursor", "VALIDATION_ERROR", [
+              { field: "cursor", message: "is not a cursor this API returned" },
+            ]);
+          const conditions = [
+            ...(status ? [{ status }] : []),
+            ...(after ? [afterCursor(after)] : []),
+          ];
+          // One more than the page: whether there is a next page, without counting them all.
+          const found = await this.adapter.find({
+            query: { [Op.and]: conditions },
             sort: ["-createdAt", "-id"],
-            query: status ? { status } : {},
+            limit: pageSize + 1,
           });
-          return { ...result, rows: result.rows.map(toOrderSummaryView) };
+          const rows = found.slice(0, pageSize);
+          const last = rows.at(-1);
+          return {
+            rows: rows.map(toOrderSummaryView),
+            pageSize,
+            nextCursor: found.length > pageSize && last ? encodeCursor(last) : null,
+          };
         },
       },
     },

@@ -106,6 +106,17 @@ describe("malformed requests are the right 4xx in the same shape", () => {
     ["an unknown status filter", () => http(system.baseUrl, "GET", "/orders?status=SHIPPED"), 400],
     ["an oversized page", () => http(system.baseUrl, "GET", "/orders?pageSize=1000"), 400],
     [
+      "an offset page (paging is by cursor)",
+      () => http(system.baseUrl, "GET", "/orders?page=2"),
+      400,
+    ],
+    ["page=1e300", () => http(system.baseUrl, "GET", "/orders?page=1e300"), 400],
+    [
+      "a cursor this API did not write",
+      () => http(system.baseUrl, "GET", "/orders?cursor=bm9wZQ"),
+      400,
+    ],
+    [
       "an Idempotency-Key that is too long",
       () =>
         http(system.baseUrl, "POST", "/orders", {

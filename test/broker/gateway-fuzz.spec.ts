@@ -149,6 +149,15 @@ const path = fc.oneof(
       status: fc.option(fc.oneof(nastyText, fc.constantFrom("PENDING", "CONFIRMED"))),
       page: fc.option(fc.oneof(nastyText, fc.constantFrom("2", "1e300", "-1", "0", "99999999999"))),
       pageSize: fc.option(fc.oneof(nastyText, fc.constantFrom("1", "100", "1000", "0"))),
+      cursor: fc.option(
+        fc.oneof(
+          nastyText,
+          nastyText.map((text) => Buffer.from(text).toString("base64url")),
+          fc
+            .tuple(fc.date({ noInvalidDate: true }), fc.uuid())
+            .map(([at, id]) => Buffer.from(`${at.toISOString()}|${id}`).toString("base64url")),
+        ),
+      ),
     })
     .map((query) => {
       const params = new URLSearchParams();

@@ -1,5 +1,5 @@
 import { eventually } from "../support/eventually";
-import { http, orderOf } from "../support/http";
+import { http, orderOf, type HttpResult } from "../support/http";
 import { chargesFor, OWNERS, unsentOutbox } from "../support/oms-databases";
 import { databasesOf, startTestSystem, type TestSystem } from "../support/test-system";
 
@@ -131,7 +131,7 @@ describe("an order above the decline limit", () => {
 });
 
 describe("GET /orders", () => {
-  it("pages newest first and filters by status", async () => {
+  it("pages newest first by cursor and filters by status", async () => {
     const ids: string[] = [];
     for (const price of [1, 2, 3]) {
       const created = await http(system.baseUrl, "POST", "/orders", {
@@ -141,22 +141,40 @@ describe("GET /orders", () => {
     }
     await Promise.all(ids.map(finalOrder));
 
-    const page = await http<{
-      rows: Array<{ orderId: string }>;
-      total: number;
-      page: number;
-      pageSize: number;
-    }>(system.baseUrl, "GET", "/orders?pageSize=2&page=1");
-    expect(page.status).toBe(200);
-    expect(page.body.rows.map((row) => row.orderId)).toEqual([ids[2], ids[1]]);
-    expect(page.body).toMatchObject({ page: 1, pageSize: 2 });
-
-    const cancelled = await http<{ rows: Array<{ status: string }> }>(
+    type Page = { rows: Array<{ orderId: string; status: string }>; nextCursor: string | null };
+    const first = await http<Page>(system.baseUrl, "GET", "/orders?pageSize=2");
+    expect(first.status).toBe(200);
+    expect(first.body.rows.map((row) => row.orderId)).toEqual([ids[2], ids[1]]);
+    expect(first.body).toMatchObject({ pageSize: 2, nextCursor: expect.any(String) });
+    // The next page starts right after the last order of this one.
+    const second = await http<Page>(
       system.baseUrl,
       "GET",
-      "/orders?status=CANCELLED",
+      `/orders?pageSize=2&cursor=${first.body.nextCursor}`,
     );
+    expect(second.body.rows[0]!.orderId).toBe(ids[0]);
+
+    const cancelled = await http<Page>(system.baseUrl, "GET", "/orders?status=CANCELLED");
     expect(cancelled.body.rows.length).toBeGreaterThan(0);
     expect(cancelled.body.rows.every((row) => row.status === "CANCELLED")).toBe(true);
+  });
+
+  it("walks every order exactly once, page by page, to a last page without a cursor", async () => {
+    type Page = { rows: Array<{ orderId: string }>; nextCursor: string | null };
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? "" : `&cursor=${cursor}`;
+      const page: HttpResult<Page> = await http<Page>(
+        system.baseUrl,
+        "GET",
+        `/orders?pageSize=1${query}`,
+      );
+      seen.push(...page.body.rows.map((row) => row.orderId));
+      cursor = page.body.nextCursor;
+    } while (cursor !== null);
+    const all = await http<Page>(system.baseUrl, "GET", "/orders?pageSize=100");
+    expect(seen).toEqual(all.body.rows.map((row) => row.orderId));
+    expect(new Set(seen).size).toBe(seen.length);
   });
 });

@@ -1,4 +1,4 @@
-import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Model, ModelStatic, Sequelize } from "sequelize";
 import type { DatabaseOwner } from "../config/config";
 import type { Migration } from "../db/migrator";
@@ -16,7 +16,7 @@ export interface ContextDefinition<W extends UnitOfWork, R extends Model> {
   name: DatabaseOwner;
   /** Creates and evolves the schema, at start-up, before anything reads or writes. */
   migrations: readonly Migration[];
-  /** The model the read actions query through moleculer-db (`this.adapter`, `this._list`). */
+  /** The model the read actions query through moleculer-db (`this.adapter`). */
   readModel: ModelStatic<R>;
   /** Opens the context's unit of work (its repositories and outbox) on a transaction. */
   unitOfWork: UnitOfWorkFactory<W>;
@@ -50,9 +50,9 @@ export interface ContextService<
   sequelize: Sequelize;
   adapter: {
     findOne(query: object): Promise<R | null>;
+    /** `{ query, sort, limit }`: a page of rows (keyset paging: the query names where it starts). */
+    find(params: object): Promise<R[]>;
   };
-  /** moleculer-db's paged list: `{ rows, total, page, pageSize, totalPages }`. */
-  _list(ctx: Context, params: object): Promise<{ rows: R[]; total: number }>;
   /** The write side: plain SQL with prepared statements. */
   database: SqlDatabase;
   messaging: ServiceMessaging<W>;

@@ -54,7 +54,7 @@ export function databaseMixins({
 
 /**
  * moleculer-db without its generated actions (create/update/remove/find/...): a context keeps its
- * adapter, paging and `_list` for reads, and exposes only the actions it declares.
+ * adapter for reads, and exposes only the actions it declares.
  */
 const readSide: Partial<ServiceSchema> = {
   ...(DbService as Partial<ServiceSchema>),
