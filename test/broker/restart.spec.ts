@@ -47,8 +47,8 @@ describe("a restart in the middle of the flow", () => {
       expect(saga.body.state).toBe("ORDER_CONFIRMED");
     });
     expect(await chargesFor(db, orderId)).toBe(1);
-    const list = await http<{ total: number }>(system.baseUrl, "GET", "/orders");
-    expect(list.body.total).toBe(1);
+    const list = await http<{ rows: unknown[] }>(system.baseUrl, "GET", "/orders");
+    expect(list.body.rows).toHaveLength(1);
     for (const owner of OWNERS) {
       await eventually(async () => expect(await unsentOutbox(db, owner)).toBe(0));
     }
@@ -61,7 +61,7 @@ describe("a restart in the middle of the flow", () => {
       "SELECT count(*)::int AS n FROM schema_migrations",
     );
     expect(migrations!.n).toBe(orderMigrations.length);
-    const list = await http<{ total: number }>(system!.baseUrl, "GET", "/orders");
-    expect(list.body.total).toBe(1);
+    const list = await http<{ rows: unknown[] }>(system!.baseUrl, "GET", "/orders");
+    expect(list.body.rows).toHaveLength(1);
   });
 });
