@@ -13,6 +13,8 @@ export interface MessageContract<TPayload> {
   readonly version: number;
   readonly kind: MessageKind;
   readonly topic: Topic;
+  /** The payload's rules, as `checkPayload` applies them (and the AsyncAPI document shows them). */
+  readonly schema: Schema;
   checkPayload(payload: unknown): CheckResult<TPayload>;
   envelope(payload: TPayload, context: EnvelopeContext): Envelope<TPayload>;
 }
@@ -30,6 +32,7 @@ export function defineContract<TPayload>(definition: {
     version: definition.version,
     kind: definition.kind,
     topic: definition.topic,
+    schema: definition.schema,
     checkPayload,
     envelope: (payload, context) =>
       buildEnvelope(definition.type, definition.version, payload, context),

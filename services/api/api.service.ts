@@ -14,6 +14,9 @@ import { platformOf } from "../shared/runtime/platform";
 import { EventLoopWatch } from "../shared/runtime/event-loop-watch";
 import { GatewayErrorCode, RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
 import { checkBodyValues, verifyJsonBytes } from "./request-body";
+import { asyncApiDocument } from "./asyncapi";
+import { OPENAPI } from "./openapi";
+import { openApiPage } from "./openapi-page";
 import { ALIASES, methodsAllowedOn, routeOf } from "./routes";
 
 /** Services whose readiness the gateway reports; each one checks its database and bus. */
@@ -202,6 +205,23 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       eventLoop.stop();
     },
     actions: {
+      /** The API's description (openapi.ts), and the same as a page. */
+      openapi: {
+        visibility: "published",
+        handler: () => OPENAPI,
+      },
+      /** The topics' description (asyncapi.ts), made from the contracts. */
+      asyncapi: {
+        visibility: "published",
+        handler: () => asyncApiDocument(),
+      },
+      docs: {
+        visibility: "published",
+        handler(ctx: Context<unknown, Record<string, unknown>>) {
+          ctx.meta.$responseType = "text/html; charset=utf-8";
+          return openApiPage();
+        },
+      },
       live: {
         visibility: "published",
         handler() {

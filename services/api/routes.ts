@@ -7,6 +7,9 @@ export const ALIASES = {
   "GET /orders/:orderId/payment": "payment.byOrder",
   "GET /health/live": "api.live",
   "GET /health/ready": "api.ready",
+  "GET /openapi.json": "api.openapi",
+  "GET /asyncapi.json": "api.asyncapi",
+  "GET /docs": "api.docs",
 };
 
 /** Each route as a pattern, so a request is counted under its route, never under its own URL. */

@@ -142,6 +142,9 @@ const path = fc.oneof(
     "/%2e%2e/etc/passwd",
     "/orders/%00",
     "/orders/not-a-uuid/saga",
+    "/openapi.json",
+    "/asyncapi.json",
+    "/docs",
   ),
   fc.webPath(),
   fc
