@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Duplex } from "node:stream";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import {
   Errors,
   type CallingOptions,
@@ -17,7 +16,8 @@ import { checkBodyValues, verifyJsonBytes } from "./request-body";
 import { asyncApiDocument } from "./asyncapi";
 import { OPENAPI } from "./openapi";
 import { openApiPage } from "./openapi-page";
-import { ALIASES, methodsAllowedOn, routeOf } from "./routes";
+import { answerMalformedRequest, answeredBeforeRouting } from "./http-edge";
+import { ALIASES, routeOf } from "./routes";
 
 /** Services whose readiness the gateway reports; each one checks its database and bus. */
 const BACKENDS = ["order", "payment", "saga"] as const;
@@ -31,19 +31,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 type Request = IncomingRequest & { body?: unknown };
-
-/**
- * On every answer, whichever path writes it (an action, an error, a 404, a 405): the API serves
- * JSON to programs, never a page, so nothing may sniff, frame, cache or embed it.
- */
-const SECURITY_HEADERS: ReadonlyArray<[string, string]> = [
-  ["X-Content-Type-Options", "nosniff"],
-  ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
-  ["X-Frame-Options", "DENY"],
-  ["Referrer-Policy", "no-referrer"],
-  ["Cross-Origin-Resource-Policy", "same-origin"],
-  ["Cache-Control", "no-store"],
-];
 
 /**
  * The HTTP edge. Every route is written out (no auto-aliases, no generated CRUD), every error
@@ -138,40 +125,14 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       },
     },
     methods: {
-      /**
-       * Every request, before moleculer-web's routing: the security headers; then methods
-       * (moleculer-web answers OPTIONS like GET, and any unknown method with a 404): OPTIONS is
-       * a 204 with `Allow`; HEAD is GET without a body (Node drops the body of a HEAD
-       * response); any other method a path does not serve is a 405 with `Allow`, in the error
-       * shape.
-       */
+      /** Headers and methods first (http-edge.ts), then moleculer-web's routing. */
       httpHandler(
         this: { sendError: (...args: unknown[]) => void },
         req: IncomingMessage,
         res: ServerResponse,
         next?: unknown,
       ) {
-        for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
-        const allowed = methodsAllowedOn(req.url);
-        if (allowed.length > 0 && !allowed.includes(req.method ?? "")) {
-          res.setHeader("Allow", allowed.join(", "));
-          this.sendError(
-            req,
-            res,
-            new Errors.MoleculerClientError(
-              "Method not allowed",
-              405,
-              GatewayErrorCode.MethodNotAllowed,
-            ),
-          );
-          return;
-        }
-        if (req.method === "OPTIONS") {
-          res.writeHead(204, { Allow: allowed.join(", ") });
-          res.end();
-          return;
-        }
-        if (req.method === "HEAD") req.method = "GET";
+        if (answeredBeforeRouting(req, res, (error) => this.sendError(req, res, error))) return;
         return ApiGateway.methods!.httpHandler!.call(this, req, res, next);
       },
 
@@ -265,36 +226,6 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       },
     },
   };
-}
-
-/**
- * A request Node cannot parse (headers over its 16 KB limit, a broken request line or chunked
- * encoding) never reaches the gateway; Node would answer with a bare status line. It gets the
- * error shape too, and the connection is closed.
- */
-function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || error.code === "ECONNRESET") {
-    socket.destroy();
-    return;
-  }
-  const status =
-    error.code === "HPE_HEADER_OVERFLOW"
-      ? 431
-      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? 408
-        : 400;
-  const body = JSON.stringify({
-    status,
-    message: STATUS_CODES[status],
-    timestamp: new Date().toISOString(),
-  });
-  const headers = [
-    ["Content-Type", "application/json; charset=utf-8"],
-    ["Content-Length", String(Buffer.byteLength(body))],
-    ["Connection", "close"],
-    ...SECURITY_HEADERS,
-  ].map(([name, value]) => `${name}: ${value}\r\n`);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers.join("")}\r\n${body}`);
 }
 
 /** The request id moleculer-web took from the headers, if it can travel; a fresh one if not. */
