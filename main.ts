@@ -1,7 +1,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ServiceBroker } from "moleculer";
-import { loadConfig } from "./services/shared/config/config";
+import { developmentKey, signToken } from "./services/api/auth";
+import { loadConfig, type AppConfig } from "./services/shared/config/config";
 import { createBrokerOptions } from "./services/shared/runtime/broker-options";
 
 /** The services this repository runs; each is one Moleculer service in its own file. */
@@ -56,7 +57,30 @@ async function main(): Promise<void> {
   broker.logger.info(
     `Node ${config.nodeId} ready in ${seconds}s with [${services.join(", ")}]${http}`,
   );
+  if (services.includes("api")) await printDevelopmentTokens(config);
   if (values.repl) broker.repl();
+}
+
+/**
+ * The embedded default signs with a development key it made under .data: it prints a token for
+ * a demo customer and one for an admin, ready for the README's curl examples.
+ */
+async function printDevelopmentTokens(config: AppConfig): Promise<void> {
+  const { auth } = config;
+  if (auth.jwtSecret || auth.jwks || !auth.devKeyFile) return;
+  const secret = developmentKey(auth.devKeyFile);
+  const customer = await signToken(auth, secret, "demo");
+  const admin = await signToken(auth, secret, "admin", { admin: true });
+  console.log(
+    [
+      "",
+      `Development tokens (signed with ${path.relative(process.cwd(), auth.devKeyFile)}; valid 30 days;`,
+      "npm run token -- --sub <name> [--admin] makes more):",
+      `  export TOKEN=${customer}`,
+      `  export ADMIN_TOKEN=${admin}`,
+      "",
+    ].join("\n"),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { HttpLoad } from "./bench/http-load";
+import { callerToken } from "./support/caller-token";
 import { percentiles } from "./bench/stats";
 
 interface Args {
@@ -87,10 +88,14 @@ const declinedPrice = (limit: number) => limit + Math.max(100, Math.round(limit 
 const orderBody = (priceMinor: number) =>
   JSON.stringify({ items: [{ productId: "load-test", quantity: 1, price: priceMinor / 100 }] });
 
+/** The bearer token every request carries (OMS_TOKEN, or one signed as `npm run token` does). */
+let token: Promise<string> | undefined;
+const authorization = async () => ({ authorization: `Bearer ${await (token ??= callerToken())}` });
+
 async function place(url: string, priceMinor: number): Promise<string> {
   const response = await fetch(`${url}/orders`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(await authorization()) },
     body: orderBody(priceMinor),
   });
   const body = (await response.json()) as { orderId?: string; message?: string };
@@ -100,7 +105,8 @@ async function place(url: string, priceMinor: number): Promise<string> {
 }
 
 async function read(url: string, orderId: string): Promise<OrderView> {
-  return (await (await fetch(`${url}/orders/${orderId}`)).json()) as OrderView;
+  const response = await fetch(`${url}/orders/${orderId}`, { headers: await authorization() });
+  return (await response.json()) as OrderView;
 }
 
 async function untilFinal(
@@ -139,7 +145,7 @@ async function burst({ url, orders, concurrency, declineAboveMinor }: Args): Pro
   const priceOf = (index: number) =>
     index % 5 === 4 ? declinedPrice(declineAboveMinor) : approvedPrice(index, declineAboveMinor);
   const pendingBefore = await pendingOrders(url);
-  const load = new HttpLoad(url, concurrency);
+  const load = new HttpLoad(url, await (token ??= callerToken()), concurrency);
   const started = performance.now();
   const result = await load.burst(orders, concurrency, (index) => orderBody(priceOf(index)));
   await load.close();
@@ -179,7 +185,9 @@ async function pendingOrders(url: string, upTo = Infinity): Promise<number> {
   let cursor: string | null = null;
   do {
     const query: string = cursor === null ? "" : `&cursor=${cursor}`;
-    const response = await fetch(`${url}/orders?status=PENDING&pageSize=100${query}`);
+    const response = await fetch(`${url}/orders?status=PENDING&pageSize=100${query}`, {
+      headers: await authorization(),
+    });
     const page = (await response.json()) as { rows: unknown[]; nextCursor: string | null };
     counted += page.rows.length;
     cursor = page.nextCursor;

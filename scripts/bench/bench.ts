@@ -20,6 +20,7 @@ import { HttpLoad } from "./http-load";
 import { OmsDatabases } from "./oms-databases";
 import { idleLatency, measure, measureWithCost, type PhaseContext } from "./phases";
 import { renderChart, renderTable, type ModeResult } from "./report";
+import { callerToken } from "../support/caller-token";
 import { freePort } from "../support/free-port";
 import { ensureKafka, startDistributed, startEmbedded, type RunningSystem } from "./systems";
 
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   const kafkaBrokers = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
   const databaseUrl =
     process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  // Its own key for the systems it starts, before their environment is made.
+  await callerToken({ ownKey: true });
   const env = { LOG_LEVEL: "warn", PAYMENT_DECLINE_ABOVE: DECLINE_ABOVE, ...process.env };
   const results: ModeResult[] = [];
   for (const mode of options.modes) {
@@ -79,7 +82,7 @@ async function benchmark(
   const ceiling = await measureCeiling(server.toString());
   log(`ceiling ${ceiling.ordersPerSecond.toFixed(0)} orders/s`);
 
-  const load = new HttpLoad(system.baseUrl);
+  const load = new HttpLoad(system.baseUrl, await callerToken());
   const databases = new OmsDatabases(system.databases);
   const context: PhaseContext = { system, load, databases, body: orderBody, kafkaBrokers };
   try {

@@ -32,6 +32,8 @@ export class HttpLoad {
 
   constructor(
     private readonly baseUrl: string,
+    /** The bearer token every order is placed with. */
+    private readonly token: string,
     connections = 256,
   ) {
     this.pool = new Pool(baseUrl, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -87,7 +89,7 @@ export class HttpLoad {
       const response = await this.pool.request({
         path: "/orders",
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${this.token}` },
         body,
       });
       const text = await response.body.text();

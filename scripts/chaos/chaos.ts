@@ -22,6 +22,7 @@ import {
   type Invariants,
 } from "./invariants";
 import { ChaosNode, type Service } from "./nodes";
+import { callerToken } from "../support/caller-token";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
   cleanup.push(stopKafka);
   const databases = databaseUrls(server, "oms_chaos_");
   await dropDatabases(server, Object.values(databases));
+  const token = await callerToken({ ownKey: true });
   const common = {
+    AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET!,
     KAFKA_BROKERS: brokers,
     KAFKA_TOPIC_PREFIX: `chaos.${run}.`,
     NAMESPACE: `chaos-${run}`,
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
   let accepted = 0;
   let clientDone = false;
   const startedAt = Date.now();
-  const client: Promise<ClientReport> = placeOrders(gateways, orders, rate, (n) => {
+  const client: Promise<ClientReport> = placeOrders(gateways, token, orders, rate, (n) => {
     accepted = n;
     if (n % 1000 === 0) console.log(`  ${n} orders accepted, ${kills.length} kills so far`);
   }).finally(() => (clientDone = true));

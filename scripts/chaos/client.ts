@@ -42,6 +42,8 @@ const MAX_ATTEMPTS = 40;
  */
 export async function placeOrders(
   gateways: readonly string[],
+  /** The bearer token the client places its orders with. */
+  token: string,
   count: number,
   ratePerSecond: number,
   onAccepted: (accepted: number) => void = () => undefined,
@@ -75,7 +77,11 @@ export async function placeOrders(
       try {
         const response = await fetch(`${gateway}/orders`, {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": key },
+          headers: {
+            "content-type": "application/json",
+            "idempotency-key": key,
+            authorization: `Bearer ${token}`,
+          },
           body,
           signal: AbortSignal.timeout(15_000),
         });

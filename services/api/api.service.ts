@@ -14,6 +14,7 @@ import { EventLoopWatch } from "../shared/runtime/event-loop-watch";
 import { GatewayErrorCode, RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
 import { checkBodyValues, verifyJsonBytes } from "./request-body";
 import { asyncApiDocument } from "./asyncapi";
+import { createAuthenticator, type Authenticator } from "./auth";
 import { OPENAPI } from "./openapi";
 import { openApiPage } from "./openapi-page";
 import { answerMalformedRequest, answeredBeforeRouting } from "./http-edge";
@@ -32,6 +33,15 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 type Request = IncomingRequest & { body?: unknown };
 
+/** What anyone may call: health (for probes) and the API's description. */
+const PUBLIC_ACTIONS = new Set([
+  "api.live",
+  "api.ready",
+  "api.openapi",
+  "api.asyncapi",
+  "api.docs",
+]);
+
 /**
  * The HTTP edge. Every route is written out (no auto-aliases, no generated CRUD), every error
  * leaves in the one shape of http-errors.ts.
@@ -39,6 +49,15 @@ type Request = IncomingRequest & { body?: unknown };
 export default function createApiService(broker: ServiceBroker): ServiceSchema<ApiSettingsSchema> {
   const { config, metrics } = platformOf(broker);
   const eventLoop = new EventLoopWatch(config.liveness);
+  if (!config.auth.jwtSecret && !config.auth.jwks && !config.auth.devKeyFile)
+    throw new Error(
+      "the gateway needs AUTH_JWT_SECRET (HS256, at least 32 bytes) or AUTH_JWKS (a JWKS path or URL); " +
+        "only the embedded default (npm start) makes a development key of its own",
+    );
+  // Keys are read (or the development key made) once, on the first request that needs them.
+  let authenticator: Promise<Authenticator> | undefined;
+  const authenticate = (authorization: string | undefined) =>
+    (authenticator ??= createAuthenticator(config.auth)).then((auth) => auth.verify(authorization));
   return {
     name: "api",
     mixins: [ApiGateway],
@@ -66,11 +85,16 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
             urlencoded: false,
           },
           aliases: ALIASES,
-          onBeforeCall(
+          async onBeforeCall(
             ctx: Context<unknown, Record<string, unknown>>,
             _route: unknown,
             req: Request,
           ) {
+            // Everything but health and the API's own description needs a bearer token.
+            const caller = PUBLIC_ACTIONS.has(req.$action?.name ?? "")
+              ? undefined
+              : await authenticate(req.headers.authorization);
+            if (caller) ctx.meta.caller = caller;
             if (req.method === "POST") checkJsonBody(req);
             // Any request's body: moleculer-web merges it into the action's params.
             if (req.body !== undefined) checkBodyValues(req.body);
@@ -88,7 +112,8 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
                   ],
                 );
               }
-              ctx.meta.idempotencyKey = key;
+              // Scoped per customer: another customer's same key is another request.
+              ctx.meta.idempotencyKey = `${caller?.customerId ?? ""}:${key}`;
             } else if (req.method === "POST") {
               // Every POST is idempotent inside the system: when the broker retries the call on
               // another order node (the first one died mid-request), the retry cannot place a
@@ -120,6 +145,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
           this.logger.warn(`${req.method} ${req.url}: ${body.message}`, body.errors ?? "");
         res.setHeader("Content-Type", "application/json; charset=utf-8");
         if (body.status === 503) res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+        if (body.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="oms"');
         res.writeHead(body.status);
         res.end(JSON.stringify(body));
       },

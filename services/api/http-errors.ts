@@ -16,6 +16,7 @@ export const GatewayErrorCode = {
   Validation: "VALIDATION_ERROR",
   UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
   MethodNotAllowed: "METHOD_NOT_ALLOWED",
+  Unauthorized: "UNAUTHORIZED",
   NotReady: "NOT_READY",
   NotLive: "NOT_LIVE",
 } as const;
@@ -31,6 +32,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   [DEAD_LETTER_NOT_FOUND]: 404,
   NOT_FOUND: 404,
   [OrderErrorCode.IdempotencyKeyReused]: 409,
+  [GatewayErrorCode.Unauthorized]: 401,
   [GatewayErrorCode.MethodNotAllowed]: 405,
   PAYLOAD_TOO_LARGE: 413,
   [GatewayErrorCode.UnsupportedMediaType]: 415,
@@ -114,6 +116,10 @@ export function toErrorBody(error: unknown, now: Date = new Date()): ErrorBody {
       ...(errors && { errors }),
       timestamp,
     };
+  }
+  if (status === 401) {
+    const errors = (caught.data as { errors?: Record<string, string> } | undefined)?.errors;
+    return { status, message: "Unauthorized", ...(errors && { errors }), timestamp };
   }
   if (status !== undefined && status !== 500) {
     return { status, message: caught.message ?? "Request failed", timestamp };

@@ -29,8 +29,11 @@ const orderIdParameter = {
 };
 
 /** What every read of one order can answer besides its 200. */
+const unauthorized = error("No valid bearer token (WWW-Authenticate: Bearer)");
+
 const readErrors = {
   "400": error("The order id is not a uuid"),
+  "401": unauthorized,
   "404": error("No such order (or no saga / payment for it yet)"),
   "503": error("The service or its database is unavailable; retry after Retry-After"),
 };
@@ -47,6 +50,9 @@ export const OPENAPI = {
       `encoded, nested at most ${MAX_BODY_DEPTH} levels, without repeated keys, NUL characters ` +
       "or lone surrogates (each a 400).",
   },
+  // Every route needs a bearer token (a JWT whose `sub` is the customer), but those that say
+  // `security: []`: health and this description.
+  security: [{ bearer: [] }],
   paths: {
     "/orders": {
       post: {
@@ -69,6 +75,7 @@ export const OPENAPI = {
         responses: {
           "201": json(ref("OrderPlaced"), "Placed; its saga runs on (Location: /orders/{id})"),
           "400": error("Validation failed: `errors` names each field"),
+          "401": unauthorized,
           "409": error("The Idempotency-Key was used with another body"),
           "413": error("The body is larger than HTTP_BODY_LIMIT"),
           "415": error("Not application/json, or an unknown Content-Encoding"),
@@ -95,6 +102,7 @@ export const OPENAPI = {
         responses: {
           "200": json(ref("OrderPage"), "A page"),
           "400": error("An unknown status, a pageSize out of range, a cursor not written here"),
+          "401": unauthorized,
           "503": error("The order service is unavailable"),
         },
       },
@@ -126,6 +134,7 @@ export const OPENAPI = {
     "/health/live": {
       get: {
         operationId: "live",
+        security: [],
         summary: "Liveness: the process runs and its event loop is not stalled",
         responses: {
           "200": json(ref("Live"), "Live"),
@@ -136,6 +145,7 @@ export const OPENAPI = {
     "/health/ready": {
       get: {
         operationId: "ready",
+        security: [],
         summary: "Readiness: every service reaches its database and the bus",
         responses: {
           "200": json(ref("Ready"), "Ready"),
@@ -146,6 +156,7 @@ export const OPENAPI = {
     "/openapi.json": {
       get: {
         operationId: "openapi",
+        security: [],
         summary: "This document",
         responses: { "200": json({ type: "object" }, "OpenAPI 3.1") },
       },
@@ -153,6 +164,7 @@ export const OPENAPI = {
     "/asyncapi.json": {
       get: {
         operationId: "asyncapi",
+        security: [],
         summary: "The topics, their messages and dead-letter topics (AsyncAPI 3.0)",
         responses: { "200": json({ type: "object" }, "AsyncAPI 3.0") },
       },
@@ -160,6 +172,7 @@ export const OPENAPI = {
     "/docs": {
       get: {
         operationId: "docs",
+        security: [],
         summary: "This document as a page",
         responses: {
           "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } },
@@ -168,6 +181,15 @@ export const OPENAPI = {
     },
   },
   components: {
+    securitySchemes: {
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "JWT",
+        description:
+          "Signed with AUTH_JWT_SECRET (HS256) or a key of AUTH_JWKS; `sub` is the customer, `roles` may hold `admin`; issuer AUTH_ISSUER, audience AUTH_AUDIENCE.",
+      },
+    },
     schemas: {
       Error: {
         type: "object",

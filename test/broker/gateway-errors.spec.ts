@@ -1,6 +1,8 @@
 import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
+import { signToken } from "../../services/api/auth";
+import { TEST_AUTH_SECRET } from "../support/auth";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import { startTestSystem, type TestSystem } from "../support/test-system";
@@ -216,6 +218,71 @@ describe("hostile input found by fuzzing is a 4xx in the error shape, never a 50
     const response = await post(JSON.stringify(orderOf("p1", 1, 10)), "application/vnd.api+json");
     expect(response.status).toBe(415);
     expectErrorShape(response.body, 415);
+  });
+});
+
+describe("authentication", () => {
+  const claims = { issuer: "distributed-oms", audience: "oms-api" };
+
+  it.each<[string, () => Promise<string | null>]>([
+    ["no token", async () => null],
+    ["a token that is not a JWT", async () => "not.a.token"],
+    [
+      "an expired token",
+      () =>
+        signToken(claims, TEST_AUTH_SECRET, "late", {
+          expiresIn: Math.floor(Date.now() / 1000) - 60,
+        }),
+    ],
+    [
+      "a token signed with another key",
+      () => signToken(claims, "another-secret-that-is-32-bytes-long!", "mallory"),
+    ],
+    [
+      "a token for another audience",
+      () => signToken({ ...claims, audience: "someone-else" }, TEST_AUTH_SECRET, "alice"),
+    ],
+    [
+      "a token from another issuer",
+      () => signToken({ ...claims, issuer: "elsewhere" }, TEST_AUTH_SECRET, "alice"),
+    ],
+  ])(
+    "%s: POST /orders is a 401 in the error shape, with WWW-Authenticate",
+    async (_case, token) => {
+      const response = await http(system.baseUrl, "POST", "/orders", {
+        json: orderOf("p1", 1, 10),
+        token: await token(),
+      });
+      expect(response.status).toBe(401);
+      expectErrorShape(response.body, 401);
+      expect(response.headers.get("www-authenticate")).toBe('Bearer realm="oms"');
+      expect(Object.keys(response.body.errors as object)).toEqual(["authorization"]);
+    },
+  );
+
+  it("every order route needs a token; health and the API's description do not", async () => {
+    const orderId = "7d2c8a57-5f3e-4c1a-9a59-5d1f2f0e9b11";
+    for (const path of [
+      "/orders",
+      `/orders/${orderId}`,
+      `/orders/${orderId}/saga`,
+      `/orders/${orderId}/payment`,
+    ])
+      expect((await http(system.baseUrl, "GET", path, { token: null })).status).toBe(401);
+    for (const path of ["/health/live", "/health/ready", "/openapi.json", "/asyncapi.json"])
+      expect((await http(system.baseUrl, "GET", path, { token: null })).status).toBe(200);
+  });
+
+  it("refuses to start outside the embedded default without a key", async () => {
+    await expect(
+      startTestSystem("gateway_nokey", { services: ["api"], env: { AUTH_JWT_SECRET: "" } }),
+    ).rejects.toThrow(/AUTH_JWT_SECRET .* or AUTH_JWKS/);
+  });
+
+  it("refuses a secret shorter than 32 bytes", async () => {
+    await expect(
+      startTestSystem("gateway_shortkey", { services: ["api"], env: { AUTH_JWT_SECRET: "short" } }),
+    ).rejects.toThrow(/at least 32 bytes/);
   });
 });
 

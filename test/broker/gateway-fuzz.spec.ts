@@ -1,6 +1,8 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
+import { signToken } from "../../services/api/auth";
+import { TEST_AUTH_SECRET, TEST_CUSTOMER, tokenFor } from "../support/auth";
 import { startTestSystem, type TestSystem } from "../support/test-system";
 
 /**
@@ -20,6 +22,20 @@ const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 beforeAll(async () => {
   system = await startTestSystem("fuzz", { fresh: true });
+  const claims = { issuer: "distributed-oms", audience: "oms-api" };
+  credentials.set("customer", `Bearer ${await tokenFor(TEST_CUSTOMER)}`);
+  credentials.set("admin", `Bearer ${await tokenFor("fuzz-admin", true)}`);
+  credentials.set("none", undefined);
+  credentials.set("garbage", "Bearer not.a.token");
+  credentials.set(
+    "expired",
+    `Bearer ${await signToken(claims, TEST_AUTH_SECRET, "late", { expiresIn: Math.floor(Date.now() / 1000) - 60 })}`,
+  );
+  credentials.set(
+    "other-key",
+    `Bearer ${await signToken(claims, "another-secret-that-is-32-bytes-long!", "mallory")}`,
+  );
+  credentials.set("no-bearer", `Basic ${Buffer.from("a:b").toString("base64")}`);
 });
 afterAll(async () => {
   agent.destroy();
@@ -31,7 +47,12 @@ interface FuzzRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
+  /** Which credentials it carries (made in beforeAll, tokens being signed asynchronously). */
+  caller?: Caller;
 }
+
+type Caller = "customer" | "admin" | "none" | "garbage" | "expired" | "other-key" | "no-bearer";
+const credentials = new Map<Caller, string | undefined>();
 
 const ORDER_ID = "7d2c8a57-5f3e-4c1a-9a59-5d1f2f0e9b11";
 
@@ -225,24 +246,49 @@ const requestOf = (
       ),
       requestId: sometimes(fc.string({ maxLength: 300 })),
       body,
+      caller: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom<Caller>("customer", "admin") },
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom<Caller>(
+            "none",
+            "garbage",
+            "expired",
+            "other-key",
+            "no-bearer",
+          ),
+        },
+      ),
     })
-    .map(({ method, path, contentType, encoding, compressed, idempotencyKey, requestId, body }) => {
-      const headers: Record<string, string> = {};
-      if (contentType !== null) headers["content-type"] = contentType;
-      if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
-      if (requestId !== null) headers["x-request-id"] = requestId;
-      let bytes = body;
-      if (encoding !== null && bytes !== undefined) {
-        headers["content-encoding"] = encoding;
-        // Half the time the body really is compressed as it says.
-        if (compressed && encoding === "gzip") bytes = gzipSync(bytes);
-        if (compressed && encoding === "deflate") bytes = deflateSync(bytes);
-      }
-      // Node refuses header values with characters outside latin1 or control characters.
-      for (const [name, value] of Object.entries(headers))
-        if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) delete headers[name];
-      return { method, path, headers, body: bytes };
-    });
+    .map(
+      ({
+        method,
+        path,
+        contentType,
+        encoding,
+        compressed,
+        idempotencyKey,
+        requestId,
+        body,
+        caller,
+      }) => {
+        const headers: Record<string, string> = {};
+        if (contentType !== null) headers["content-type"] = contentType;
+        if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
+        if (requestId !== null) headers["x-request-id"] = requestId;
+        let bytes = body;
+        if (encoding !== null && bytes !== undefined) {
+          headers["content-encoding"] = encoding;
+          // Half the time the body really is compressed as it says.
+          if (compressed && encoding === "gzip") bytes = gzipSync(bytes);
+          if (compressed && encoding === "deflate") bytes = deflateSync(bytes);
+        }
+        // Node refuses header values with characters outside latin1 or control characters.
+        for (const [name, value] of Object.entries(headers))
+          if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) delete headers[name];
+        return { method, path, headers, body: bytes, caller };
+      },
+    );
 
 /** Half anything at all, half aimed at placing an order (mostly with the right content type). */
 const request = fc.oneof(
@@ -261,9 +307,12 @@ const request = fc.oneof(
 function send({
   method,
   path,
-  headers,
+  headers: generated,
   body,
+  caller = "customer",
 }: FuzzRequest): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
+  const authorization = credentials.get(caller);
+  const headers = { ...generated, ...(authorization && { authorization }) };
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       `${system.baseUrl}${path}`,
@@ -320,7 +369,7 @@ it(`${RUNS} generated requests: no 5xx, every error in the one shape, the servic
   );
   if (RUNS >= 1_000) {
     expect(answered.get(201)).toBeGreaterThan(0);
-    for (const status of [200, 204, 400, 404, 405, 413, 415])
+    for (const status of [200, 204, 400, 401, 404, 405, 413, 415])
       expect(answered.has(status)).toBe(true);
   }
 });

@@ -1,3 +1,4 @@
+import { TEST_CUSTOMER, tokenFor } from "../support/auth";
 import { http, orderOf } from "../support/http";
 import { ordersWithKey } from "../support/oms-databases";
 import { databasesOf, startTestSystem, type TestSystem } from "../support/test-system";
@@ -13,7 +14,9 @@ afterAll(() => system.stop());
 const place = (key: string, body: unknown) =>
   http(system.baseUrl, "POST", "/orders", { json: body, headers: { "idempotency-key": key } });
 
-const storedUnder = (key: string) => ordersWithKey(databasesOf(NAME), key);
+/** Keys are kept per customer: the test customer's `key` is stored as `<customer>:<key>`. */
+const storedUnder = (key: string, customer = TEST_CUSTOMER) =>
+  ordersWithKey(databasesOf(NAME), `${customer}:${key}`);
 
 describe("POST /orders with an Idempotency-Key", () => {
   it("returns the same order for the same key and body, and creates only one", async () => {
@@ -47,6 +50,20 @@ describe("POST /orders with an Idempotency-Key", () => {
     expect(responses.map((response) => response.status)).toEqual(Array(8).fill(201));
     expect(new Set(responses.map((response) => response.body.orderId)).size).toBe(1);
     expect(await storedUnder("race-1")).toBe(1);
+  });
+
+  it("scopes a key to its customer: another customer's same key is another order", async () => {
+    const mine = await place("shared-key", orderOf("p1", 1, 10));
+    const theirs = await http(system.baseUrl, "POST", "/orders", {
+      json: orderOf("p1", 1, 10),
+      headers: { "idempotency-key": "shared-key" },
+      token: await tokenFor("another-customer"),
+    });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.orderId).not.toBe(mine.body.orderId);
+    expect(theirs.headers.get("idempotent-replayed")).toBeNull();
+    expect(await storedUnder("shared-key")).toBe(1);
+    expect(await storedUnder("shared-key", "another-customer")).toBe(1);
   });
 
   it("treats orders without a key as distinct", async () => {

@@ -133,6 +133,20 @@ describe("the OpenAPI document", () => {
       expectDocumented("get", path, await get(path.replace("{orderId}", unknown)));
       expectDocumented("get", path, await get(path.replace("{orderId}", "not-a-uuid")));
     }
+    // Without a token, every route that needs one.
+    const anonymous = (method: string, path: string) =>
+      http(system.baseUrl, method, path.replace("{orderId}", orderId), {
+        json: method === "POST" ? orderOf("p1", 1, 1) : undefined,
+        token: null,
+      });
+    for (const [method, path] of [
+      ["post", "/orders"],
+      ["get", "/orders"],
+      ["get", "/orders/{orderId}"],
+      ["get", "/orders/{orderId}/saga"],
+      ["get", "/orders/{orderId}/payment"],
+    ] as const)
+      expectDocumented(method, path, await anonymous(method.toUpperCase(), path));
     expectDocumented("get", "/health/live", await get("/health/live"));
     expectDocumented("get", "/health/ready", await get("/health/ready"));
   });

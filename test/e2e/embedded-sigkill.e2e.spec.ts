@@ -15,6 +15,7 @@ import { freePort } from "../../scripts/support/free-port";
 import { FINAL_SAGA_STATES } from "../../services/saga/domain/saga-state";
 import { deadLettersOf, OWNERS, type OmsDatabases } from "../support/oms-databases";
 import { expectSettled, type PlacedOrder } from "../support/settled";
+import { TEST_AUTH_SECRET } from "../support/auth";
 
 /**
  * The embedded mode (`npm start`: one process, in-process bus, embedded PostgreSQL; no Kafka, no
@@ -125,6 +126,8 @@ async function startOms(): Promise<Oms> {
       EMBEDDED_PG_PORT: String(pgPort),
       METRICS_PORT: "0",
       EMBEDDED_PG_DATA_DIR: DATA_DIR,
+      // The test's key, not a development key of its own: the test signs its requests with it.
+      AUTH_JWT_SECRET: TEST_AUTH_SECRET,
       LOG_LEVEL: "info",
       PAYMENT_DECLINE_ABOVE: "100000.00",
     },

@@ -1,3 +1,4 @@
+import { TEST_AUTH_SECRET } from "./auth";
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -73,6 +74,7 @@ export async function startTestSystem(
     CONSUMER_RETRY_BASE_MS: "20",
     // Several test systems run at once (jest workers): each takes a free port for its metrics.
     METRICS_PORT: "0",
+    AUTH_JWT_SECRET: TEST_AUTH_SECRET,
     ...options.env,
   });
   // Tests stop their brokers themselves; no SIGINT handlers piling up on the jest worker.
@@ -80,10 +82,15 @@ export async function startTestSystem(
     ...createBrokerOptions(config),
     skipProcessEventRegistration: true,
   });
-  for (const service of options.services ?? (Object.keys(SERVICE_FACTORIES) as TestServiceName[])) {
-    broker.createService(SERVICE_FACTORIES[service](broker));
+  try {
+    for (const service of options.services ?? (Object.keys(SERVICE_FACTORIES) as TestServiceName[]))
+      broker.createService(SERVICE_FACTORIES[service](broker));
+    await broker.start();
+  } catch (error) {
+    // A system that cannot start leaves nothing running (its metrics port, its bus).
+    await broker.stop().catch(() => undefined);
+    throw error;
   }
-  await broker.start();
   const api = broker.getLocalService("api") as unknown as
     { server?: { address(): AddressInfo } } | undefined;
   const baseUrl = api?.server ? `http://127.0.0.1:${api.server.address().port}` : "";

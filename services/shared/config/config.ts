@@ -24,6 +24,19 @@ export interface AppConfig {
    * default): text when stdout is a terminal, json otherwise.
    */
   logFormat: "json" | "text" | "auto";
+  /**
+   * Who may call the gateway: a JWT bearer token signed with `jwtSecret` (AUTH_JWT_SECRET, HS256,
+   * at least 32 bytes) or a key of `jwks` (AUTH_JWKS: a JWKS file path or URL; RS256/ES256), with
+   * this issuer and audience. Neither set: the embedded default makes a development key under
+   * `devKeyFile`; anywhere else the gateway refuses to start.
+   */
+  auth: {
+    jwtSecret: string | undefined;
+    jwks: string | undefined;
+    issuer: string;
+    audience: string;
+    devKeyFile: string | undefined;
+  };
   /** The gateway: the address it binds to (HTTP_HOST), its port (PORT), its largest body. */
   http: { host: string; port: number; bodyLimit: string };
   /** Unset in embedded mode: the in-process bus and no Moleculer transporter. */
@@ -173,6 +186,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const logFormat = read("LOG_FORMAT") ?? "auto";
   if (!["json", "text", "auto"].includes(logFormat))
     throw new ConfigError(`LOG_FORMAT must be json, text or auto; got "${logFormat}"`);
+  const jwtSecret = read("AUTH_JWT_SECRET");
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32)
+    throw new ConfigError("AUTH_JWT_SECRET must be at least 32 bytes (HS256 needs a 256-bit key)");
   const currency = read("CURRENCY") ?? "INR";
   if (!ISO_CURRENCY_CODE.test(currency))
     throw new ConfigError(`CURRENCY must be an ISO-4217 code, got "${currency}"`);
@@ -182,6 +198,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeId: read("NODE_ID") ?? `${hostname()}-${process.pid}`,
     logLevel: logLevel as AppConfig["logLevel"],
     logFormat: logFormat as AppConfig["logFormat"],
+    auth: {
+      jwtSecret,
+      jwks: read("AUTH_JWKS"),
+      issuer: read("AUTH_ISSUER") ?? "distributed-oms",
+      audience: read("AUTH_AUDIENCE") ?? "oms-api",
+      // Only the embedded default (no database URL, no Kafka) may make its own key.
+      devKeyFile: embedded && !brokers ? path.resolve(".data/auth/dev-jwt-secret") : undefined,
+    },
     http: {
       host: read("HTTP_HOST") ?? "0.0.0.0",
       port: integer("PORT", 3000, 0),

@@ -4,6 +4,7 @@ import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { freePort } from "../../../scripts/support/free-port";
+import { TEST_AUTH_SECRET } from "../../support/auth";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const LAUNCH = path.join(ROOT, "dist/main.js");
@@ -102,6 +103,7 @@ export class Cluster {
         OUTBOX_POLL_INTERVAL_MS: "500",
         // Every node of the cluster runs on this machine: each has its own metrics port.
         METRICS_PORT: String(metricsPort),
+        AUTH_JWT_SECRET: TEST_AUTH_SECRET,
         ...this.env,
         ...env,
       },
