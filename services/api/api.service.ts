@@ -54,10 +54,13 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       "the gateway needs AUTH_JWT_SECRET (HS256, at least 32 bytes) or AUTH_JWKS (a JWKS path or URL); " +
         "only the embedded default (npm start) makes a development key of its own",
     );
-  // Keys are read (or the development key made) once, on the first request that needs them.
-  let authenticator: Promise<Authenticator> | undefined;
-  const authenticate = (authorization: string | undefined) =>
-    (authenticator ??= createAuthenticator(config.auth)).then((auth) => auth.verify(authorization));
+  // Keys are read (or the development key made) when the gateway starts: a JWKS file that
+  // cannot be read stops the start, instead of failing every request.
+  let authenticator: Authenticator | undefined;
+  const authenticate = (authorization: string | undefined) => {
+    if (!authenticator) throw new Error("the gateway has not started");
+    return authenticator.verify(authorization);
+  };
   return {
     name: "api",
     mixins: [ApiGateway],
@@ -172,7 +175,8 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
         this.sendError(req, res, error);
       },
     },
-    started() {
+    async started() {
+      authenticator = await createAuthenticator(config.auth);
       eventLoop.start();
       (this.server as Server | undefined)?.on("clientError", answerMalformedRequest);
       // Every answer is counted when it is sent, whichever path (action, error, 404) wrote it.

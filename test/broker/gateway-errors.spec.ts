@@ -279,6 +279,15 @@ describe("authentication", () => {
     ).rejects.toThrow(/AUTH_JWT_SECRET .* or AUTH_JWKS/);
   });
 
+  it("does not start with a JWKS file it cannot read", async () => {
+    await expect(
+      startTestSystem("gateway_badjwks", {
+        services: ["api"],
+        env: { AUTH_JWT_SECRET: "", AUTH_JWKS: "/nonexistent/jwks.json" },
+      }),
+    ).rejects.toThrow(/jwks\.json/);
+  });
+
   it("refuses a secret shorter than 32 bytes", async () => {
     await expect(
       startTestSystem("gateway_shortkey", { services: ["api"], env: { AUTH_JWT_SECRET: "short" } }),
