@@ -1,7 +1,11 @@
 import { statement, type SqlDatabase } from "../../shared/db/sql-database";
 import { storedMoney } from "../../shared/db/stored-money";
 import type { Logger } from "../../shared/logger";
-import { NO_MESSAGE_TRACING, type MessageTracing } from "../../shared/messaging/message-tracing";
+import {
+  endingSpans,
+  NO_MESSAGE_TRACING,
+  type MessageTracing,
+} from "../../shared/messaging/message-tracing";
 import { parseTraceparent, type TraceContext } from "../../shared/messaging/trace-context";
 import { PeriodicTask } from "../../shared/runtime/periodic-task";
 import {
@@ -152,13 +156,7 @@ export class PaymentSettler {
         tags: { orderId: payment.orderId, paymentId: payment.paymentId, attempt: payment.attempt },
       },
     );
-    try {
-      const answer = await askProvider(provider, payment);
-      span.finish();
-      return { payment, answer, trace: span.context };
-    } catch (error) {
-      span.finish(error as Error);
-      throw error;
-    }
+    const answer = await endingSpans([span], () => askProvider(provider, payment));
+    return { payment, answer, trace: span.context };
   }
 }

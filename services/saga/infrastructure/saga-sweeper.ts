@@ -3,6 +3,7 @@ import { statement, type SqlExecutor } from "../../shared/db/sql-database";
 import type { Logger } from "../../shared/logger";
 import { withTrace } from "../../shared/messaging/message-context";
 import {
+  endingSpans,
   NO_MESSAGE_TRACING,
   type MessageTracing,
   type OpenSpan,
@@ -87,13 +88,6 @@ export class SagaSweeper {
         return { orderId: row.order_id, inTrace: (work) => withTrace(span.context, work) };
       });
     };
-    try {
-      const swept = await sweep(due, `deadline-sweep-${randomUUID()}`);
-      for (const span of spans) span.finish();
-      return swept;
-    } catch (error) {
-      for (const span of spans) span.finish(error as Error);
-      throw error;
-    }
+    return endingSpans(spans, () => sweep(due, `deadline-sweep-${randomUUID()}`));
   }
 }

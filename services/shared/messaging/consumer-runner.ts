@@ -14,7 +14,12 @@ import {
 } from "./message-bus.port";
 import type { MessageRejectedError } from "./message-rejected.error";
 import { withMessageContext } from "./message-context";
-import { NO_MESSAGE_TRACING, type MessageTracing, type OpenSpan } from "./message-tracing";
+import {
+  endingSpans,
+  NO_MESSAGE_TRACING,
+  type MessageTracing,
+  type OpenSpan,
+} from "./message-tracing";
 import { NO_MESSAGING_METRICS, type MessagingMetrics } from "./messaging-metrics";
 import { parseTraceparent, type TraceContext } from "./trace-context";
 
@@ -316,11 +321,7 @@ export class ConsumerRunner<W extends UnitOfWork> {
   private async commit(messages: readonly Decoded<W>[]): Promise<number[]> {
     const started = performance.now();
     const spans: OpenSpan[] = [];
-    const committed = await this.handleInTransaction(messages, spans).catch((error: Error) => {
-      for (const span of spans) span.finish(error);
-      throw error;
-    });
-    for (const span of spans) span.finish();
+    const committed = await endingSpans(spans, () => this.handleInTransaction(messages, spans));
     const seconds = (performance.now() - started) / 1000;
     for (const topic of topicsOf(messages.map((message) => message.record)))
       this.metrics.handled(this.options.groupId, topic, seconds);

@@ -28,6 +28,25 @@ export interface MessageTracing {
   start(name: string, options: SpanOptions): OpenSpan;
 }
 
+/**
+ * Runs `work`, then ends `spans` (those it opened, or was given): with its error if it failed.
+ * A span covers its work up to the commit or the acknowledgement, not just the call that
+ * opened it.
+ */
+export async function endingSpans<T>(
+  spans: readonly OpenSpan[],
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    const result = await work();
+    for (const span of spans) span.finish();
+    return result;
+  } catch (error) {
+    for (const span of spans) span.finish(error as Error);
+    throw error;
+  }
+}
+
 /** Tracing off: no spans, and a message's context passes through unchanged. */
 export const NO_MESSAGE_TRACING: MessageTracing = {
   start: (_name, { parent }) => ({ context: parent, finish: () => undefined }),

@@ -1,7 +1,13 @@
+import { byTopic } from "./by-topic";
 import type { Logger } from "../logger";
 import type { SqlExecutor } from "../db/sql-database";
 import { PublishRejectedError, type MessageBus, type OutgoingRecord } from "./message-bus.port";
-import { NO_MESSAGE_TRACING, type MessageTracing, type OpenSpan } from "./message-tracing";
+import {
+  endingSpans,
+  NO_MESSAGE_TRACING,
+  type MessageTracing,
+  type OpenSpan,
+} from "./message-tracing";
 import { OutboxClaims, type ClaimedRow } from "./outbox-claims";
 import { formatTraceparent, parseTraceparent } from "./trace-context";
 
@@ -178,10 +184,10 @@ export class OutboxRelay {
     const ids = rows.map((row) => row.id);
     const spans = rows.map((row) => this.publishSpan(row));
     try {
-      await this.options.bus.publish(rows.map((row, index) => toRecord(row, spans[index]!)));
-      for (const span of spans) span.finish();
+      await endingSpans(spans, () =>
+        this.options.bus.publish(rows.map((row, index) => toRecord(row, spans[index]!))),
+      );
     } catch (error) {
-      for (const span of spans) span.finish(error as Error);
       const refused = error instanceof PublishRejectedError;
       if (refused && rows.length === 1) {
         await this.park(rows[0]!, error);
@@ -192,7 +198,7 @@ export class OutboxRelay {
       // that fails again is released alone; the others are not held behind it. (Seen: a saga's
       // RejectOrder retried for as long as the payment service was down, in one batch with the
       // InitiatePayment nobody could take, so the order never got its answer.)
-      const topics = rowsByTopic(rows);
+      const topics = [...byTopic(rows).values()];
       if (!refused && topics.length > 1 && !this.stopped) {
         const sent = await Promise.all(topics.map((topicRows) => this.publishBatch(topicRows)));
         return sent.every(Boolean);
@@ -254,17 +260,6 @@ export class OutboxRelay {
       });
     this.inFlight.add(tracked);
   }
-}
-
-/** The rows of each topic, in their order. */
-function rowsByTopic(rows: readonly ClaimedRow[]): ClaimedRow[][] {
-  const byTopic = new Map<string, ClaimedRow[]>();
-  for (const row of rows) {
-    const topicRows = byTopic.get(row.topic);
-    if (topicRows) topicRows.push(row);
-    else byTopic.set(row.topic, [row]);
-  }
-  return [...byTopic.values()];
 }
 
 function toRecord(row: ClaimedRow, span: OpenSpan): OutgoingRecord {
