@@ -1,3 +1,4 @@
+import { byTopic } from "./by-topic";
 import {
   Kafka,
   KafkaJSProtocolError,
@@ -153,15 +154,9 @@ export class KafkaBus implements MessageBus {
   }
 
   private async sendBatch(records: readonly OutgoingRecord[]): Promise<void> {
-    const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const record of records) {
-      const messages = byTopic.get(record.topic);
-      if (messages) messages.push(record);
-      else byTopic.set(record.topic, [record]);
-    }
     await this.producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({
+      topicMessages: [...byTopic(records)].map(([topic, messages]) => ({
         topic: this.physical(topic),
         messages: messages.map((message) => ({
           key: message.key,
