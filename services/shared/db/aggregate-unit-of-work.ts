@@ -1,5 +1,6 @@
-import { currentTraceparent } from "../messaging/message-context";
+import { currentMessageContext } from "../messaging/message-context";
 import { outboxRows, type OutboxMessage } from "../messaging/outbox";
+import { formatTraceparent, type TraceContext } from "../messaging/trace-context";
 import type { SqlExecutor, Statement } from "./sql-database";
 import type { UnitOfWork } from "./unit-of-work";
 
@@ -17,7 +18,7 @@ export abstract class AggregateUnitOfWork<Aggregate> implements UnitOfWork {
   private readonly loaded = new Map<string, Aggregate | null>();
   private readonly dirty = new Map<string, Aggregate>();
   /** The span each dirty aggregate was changed in, for work that resumes from its row later. */
-  private readonly traces = new Map<string, string | undefined>();
+  private readonly traces = new Map<string, TraceContext | undefined>();
   private readonly messages: OutboxMessage[] = [];
   private readonly outboxIds: number[] = [];
 
@@ -56,12 +57,14 @@ export abstract class AggregateUnitOfWork<Aggregate> implements UnitOfWork {
   protected markDirty(orderId: string, aggregate: Aggregate): void {
     this.loaded.set(orderId, aggregate);
     this.dirty.set(orderId, aggregate);
-    this.traces.set(orderId, currentTraceparent());
+    // Kept as it is, written out only by the contexts that store it (payments, sagas).
+    this.traces.set(orderId, currentMessageContext()?.trace);
   }
 
   /** The `traceparent` of the span the order's aggregate was last changed in (null: untraced). */
   protected traceparentOf(orderId: string): string | null {
-    return this.traces.get(orderId) ?? null;
+    const trace = this.traces.get(orderId);
+    return trace ? formatTraceparent(trace) : null;
   }
 
   protected queue(messages: readonly OutboxMessage[]): void {
