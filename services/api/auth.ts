@@ -28,26 +28,26 @@ type Keys = { kind: "secret"; secret: Uint8Array } | { kind: "jwks"; keys: JWTVe
  * missing token from an expired one, an attacker learns nothing about the keys.
  */
 export class Authenticator {
+  private readonly options: { issuer: string; audience: string; algorithms: string[] };
+
   constructor(
     private readonly keys: Keys,
-    private readonly issuer: string,
-    private readonly audience: string,
-  ) {}
+    issuer: string,
+    audience: string,
+  ) {
+    const algorithms = keys.kind === "secret" ? ["HS256"] : ["RS256", "ES256"];
+    this.options = { issuer, audience, algorithms };
+  }
 
   async verify(authorization: string | undefined): Promise<Caller> {
     const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? "")?.[1];
     if (!token) throw unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
     let claims: Record<string, unknown>;
     try {
-      const options = {
-        issuer: this.issuer,
-        audience: this.audience,
-        algorithms: this.keys.kind === "secret" ? ["HS256"] : ["RS256", "ES256"],
-      };
       const verified =
         this.keys.kind === "secret"
-          ? await jwtVerify(token, this.keys.secret, options)
-          : await jwtVerify(token, this.keys.keys, options);
+          ? await jwtVerify(token, this.keys.secret, this.options)
+          : await jwtVerify(token, this.keys.keys, this.options);
       claims = verified.payload as Record<string, unknown>;
     } catch (error) {
       const code = (error as { code?: string }).code;
