@@ -2,7 +2,7 @@ import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { signToken } from "../../services/api/auth";
-import { TEST_AUTH_SECRET } from "../support/auth";
+import { TEST_AUTH_SECRET, TEST_CLAIMS } from "../support/auth";
 import { eventually } from "../support/eventually";
 import { http, orderOf } from "../support/http";
 import { startTestSystem, type TestSystem } from "../support/test-system";
@@ -222,7 +222,7 @@ describe("hostile input found by fuzzing is a 4xx in the error shape, never a 50
 });
 
 describe("authentication", () => {
-  const claims = { issuer: "distributed-oms", audience: "oms-api" };
+  const claims = TEST_CLAIMS;
 
   it.each<[string, () => Promise<string | null>]>([
     ["no token", async () => null],

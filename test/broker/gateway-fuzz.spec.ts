@@ -2,7 +2,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:ht
 import { deflateSync, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { signToken } from "../../services/api/auth";
-import { TEST_AUTH_SECRET, TEST_CUSTOMER, tokenFor } from "../support/auth";
+import { TEST_AUTH_SECRET, TEST_CLAIMS, TEST_CUSTOMER, tokenFor } from "../support/auth";
 import { startTestSystem, type TestSystem } from "../support/test-system";
 
 /**
@@ -22,7 +22,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 beforeAll(async () => {
   system = await startTestSystem("fuzz", { fresh: true });
-  const claims = { issuer: "distributed-oms", audience: "oms-api" };
+  const claims = TEST_CLAIMS;
   credentials.set("customer", `Bearer ${await tokenFor(TEST_CUSTOMER)}`);
   credentials.set("admin", `Bearer ${await tokenFor("fuzz-admin", true)}`);
   credentials.set("none", undefined);

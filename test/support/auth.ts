@@ -2,7 +2,8 @@ import { signToken } from "../../services/api/auth";
 
 /** The key every test system and cluster is started with (AUTH_JWT_SECRET). */
 export const TEST_AUTH_SECRET = "test-secret-that-is-at-least-32-bytes-long";
-const CLAIMS = { issuer: "distributed-oms", audience: "oms-api" };
+/** The issuer and audience test systems check (AUTH_ISSUER, AUTH_AUDIENCE defaults). */
+export const TEST_CLAIMS = { issuer: "distributed-oms", audience: "oms-api" };
 
 const tokens = new Map<string, Promise<string>>();
 
@@ -11,7 +12,7 @@ export function tokenFor(customer: string, admin = false): Promise<string> {
   const key = `${customer}:${admin}`;
   let token = tokens.get(key);
   if (!token) {
-    token = signToken(CLAIMS, TEST_AUTH_SECRET, customer, { admin });
+    token = signToken(TEST_CLAIMS, TEST_AUTH_SECRET, customer, { admin });
     tokens.set(key, token);
   }
   return token;
