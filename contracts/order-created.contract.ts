@@ -5,6 +5,11 @@ import { ISO_INSTANT, moneySchema, type MoneyDto } from "./validator";
 /** Event: an order was accepted and stored as PENDING. Starts the saga. */
 export interface OrderCreated {
   orderId: string;
+  /**
+   * Who placed it (the token's subject). Added in the same version: optional, so records written
+   * before orders had owners still read; every order placed since carries it.
+   */
+  customerId?: string;
   items: Array<{ productId: string; quantity: number; unitPrice: MoneyDto }>;
   total: MoneyDto;
   createdAt: string;
@@ -17,6 +22,7 @@ export const OrderCreatedContract = defineContract<OrderCreated>({
   topic: Topics.orderCreated,
   schema: {
     orderId: { type: "uuid" },
+    customerId: { type: "string", min: 1, max: 200, optional: true },
     items: {
       type: "array",
       min: 1,

@@ -42,6 +42,9 @@ const PUBLIC_ACTIONS = new Set([
   "api.docs",
 ]);
 
+/** Reads of what belongs to an order: only for whoever may see the order. */
+const SCOPED_BY_ORDER = new Set(["saga.get", "payment.byOrder"]);
+
 /**
  * The HTTP edge. Every route is written out (no auto-aliases, no generated CRUD), every error
  * leaves in the one shape of http-errors.ts.
@@ -98,6 +101,10 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
               ? undefined
               : await authenticate(req.headers.authorization);
             if (caller) ctx.meta.caller = caller;
+            // A saga or a payment is seen by whoever may see its order (order.visible: a 404
+            // for another customer's, as the order itself is).
+            if (caller && !caller.admin && SCOPED_BY_ORDER.has(req.$action?.name ?? ""))
+              await ctx.call("order.visible", { orderId: req.$params.orderId });
             if (req.method === "POST") checkJsonBody(req);
             // Any request's body: moleculer-web merges it into the action's params.
             if (req.body !== undefined) checkBodyValues(req.body);
@@ -265,8 +272,16 @@ function keepOrReplaceRequestId(options: { requestID?: unknown }): void {
     typeof requestID === "string" && REQUEST_ID.test(requestID) ? requestID : randomUUID();
 }
 
-/** POST bodies must be JSON objects; anything else is refused before reaching a service. */
+/**
+ * POST bodies must be JSON objects; anything else is refused before reaching a service. A POST
+ * without a body (a cancel that gives no reason) needs no Content-Type: its params come from the
+ * path alone.
+ */
 function checkJsonBody(req: Request): void {
+  const hasBody =
+    req.headers["transfer-encoding"] !== undefined ||
+    Number(req.headers["content-length"] ?? 0) > 0;
+  if (!hasBody) return;
   const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   // Only application/json is parsed; a body of any other type would arrive empty.
   if (contentType !== "application/json") {

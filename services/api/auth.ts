@@ -11,13 +11,8 @@ import {
 } from "jose";
 import { Errors } from "moleculer";
 import type { AppConfig } from "../shared/config/config";
+import type { Caller } from "../shared/runtime/caller";
 import { GatewayErrorCode } from "./http-errors";
-
-/** Who is calling: the token's `sub` is the customer; the `admin` role sees every customer's. */
-export interface Caller {
-  customerId: string;
-  admin: boolean;
-}
 
 /** The keys a token is checked with: one HS256 secret, or a JWKS (RS256/ES256). */
 type Keys = { kind: "secret"; secret: Uint8Array } | { kind: "jwks"; keys: JWTVerifyGetKey };

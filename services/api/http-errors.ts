@@ -32,6 +32,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   [DEAD_LETTER_NOT_FOUND]: 404,
   NOT_FOUND: 404,
   [OrderErrorCode.IdempotencyKeyReused]: 409,
+  [OrderErrorCode.AlreadyEnded]: 409,
   [GatewayErrorCode.Unauthorized]: 401,
   [GatewayErrorCode.MethodNotAllowed]: 405,
   PAYLOAD_TOO_LARGE: 413,

@@ -34,7 +34,7 @@ const unauthorized = error("No valid bearer token (WWW-Authenticate: Bearer)");
 const readErrors = {
   "400": error("The order id is not a uuid"),
   "401": unauthorized,
-  "404": error("No such order (or no saga / payment for it yet)"),
+  "404": error("No such order, another customer's, or no saga / payment for it yet"),
   "503": error("The service or its database is unavailable; retry after Retry-After"),
 };
 
@@ -84,7 +84,7 @@ export const OPENAPI = {
       },
       get: {
         operationId: "listOrders",
-        summary: "Orders, newest first, a page at a time",
+        summary: "Orders, newest first, a page at a time: the caller's own; an admin's, everyone's",
         parameters: [
           {
             name: "status",
@@ -113,6 +113,27 @@ export const OPENAPI = {
         summary: "The order, its items, total and status",
         parameters: [orderIdParameter],
         responses: { "200": json(ref("Order"), "The order"), ...readErrors },
+      },
+    },
+    "/orders/{orderId}/cancel": {
+      post: {
+        operationId: "cancelOrder",
+        summary: "Cancel a pending order (its owner, or an admin)",
+        description:
+          "The order is CANCELLED at once with the reason; its saga then cancels the payment, or refunds it if it was charged (GET /orders/{orderId}/saga shows COMPENSATING, then COMPENSATED). The body is optional.",
+        parameters: [orderIdParameter],
+        requestBody: {
+          required: false,
+          content: { "application/json": { schema: ref("CancelRequest") } },
+        },
+        responses: {
+          "200": json(ref("OrderCancelled"), "Cancelled"),
+          "400": error("The order id is not a uuid, or the reason is not 1 to 200 characters"),
+          "401": unauthorized,
+          "404": error("No such order, or another customer's"),
+          "409": error("The order has already ended (CONFIRMED or CANCELLED)"),
+          "503": error("The order service or its database is unavailable"),
+        },
       },
     },
     "/orders/{orderId}/saga": {
@@ -242,10 +263,29 @@ export const OPENAPI = {
           status: { const: OrderStatus.Pending },
         },
       },
+      CancelRequest: {
+        type: "object",
+        additionalProperties: false,
+        properties: { reason: { type: "string", minLength: 1, maxLength: 200 } },
+      },
+      OrderCancelled: {
+        type: "object",
+        required: ["orderId", "status", "cancellationReason"],
+        additionalProperties: false,
+        properties: {
+          orderId: { type: "string", format: "uuid" },
+          status: { const: OrderStatus.Cancelled },
+          cancellationReason: {
+            type: "string",
+            examples: ["cancelled by the customer: changed my mind"],
+          },
+        },
+      },
       OrderSummary: {
         type: "object",
         required: [
           "orderId",
+          "customerId",
           "status",
           "total",
           "currency",
@@ -255,6 +295,10 @@ export const OPENAPI = {
         ],
         properties: {
           orderId: { type: "string", format: "uuid" },
+          customerId: {
+            type: ["string", "null"],
+            description: "Who placed it (the token's sub); null for orders from before owners",
+          },
           status: { type: "string", enum: Object.values(OrderStatus) },
           total: decimal,
           currency: { type: "string", pattern: "^[A-Z]{3}$" },

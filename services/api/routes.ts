@@ -3,6 +3,7 @@ export const ALIASES = {
   "POST /orders": "order.create",
   "GET /orders": "order.list",
   "GET /orders/:orderId": "order.get",
+  "POST /orders/:orderId/cancel": "order.cancel",
   "GET /orders/:orderId/saga": "saga.get",
   "GET /orders/:orderId/payment": "payment.byOrder",
   "GET /health/live": "api.live",

@@ -12,6 +12,7 @@ import { ConfirmOrderHandler } from "./application/confirm-order/confirm-order.h
 import type { PlaceOrderCommand } from "./application/place-order/place-order.command";
 import { PlaceOrderHandler } from "./application/place-order/place-order.handler";
 import { orderNotFound } from "./domain/order.errors";
+import { callerOf, type Caller } from "../shared/runtime/caller";
 import { MAX_UNIT_PRICE } from "./domain/order-item.value-object";
 import { MAX_QUANTITY_PER_LINE } from "./domain/quantity.value-object";
 import { OrderStatus } from "./domain/order-status";
@@ -24,6 +25,12 @@ import { OrderUnitOfWork } from "./infrastructure/order.unit-of-work";
 
 /** How `GET /orders` pages (keyset, order-page-cursor.ts): the default and the largest page. */
 const PAGE_SIZE = { default: 20, max: 100 };
+
+/**
+ * What a caller's reads may see: an admin (and the operator) every order, a customer their own.
+ * Another customer's order is simply not found: a 404, never a 403, so ids cannot be probed.
+ */
+const ownedBy = (caller: Caller) => (caller.admin ? {} : { customerId: caller.customerId });
 
 interface ListParams {
   status?: string;
@@ -52,7 +59,10 @@ export default function createOrderService(broker: ServiceBroker) {
     }),
     consumerOf(RejectOrderContract, async (envelope, work: OrderUnitOfWork) => {
       unwrapForMessage(
-        await cancelOrder.execute(envelope.payload, work.orders(envelope.messageId)),
+        await cancelOrder.execute(
+          { ...envelope.payload, requestedBy: "saga" },
+          work.orders(envelope.messageId),
+        ),
       );
     }),
   ];
@@ -93,6 +103,7 @@ export default function createOrderService(broker: ServiceBroker) {
           ctx: Context<Pick<PlaceOrderCommand, "items">, { idempotencyKey?: string }>,
         ) {
           const command: PlaceOrderCommand = {
+            customerId: callerOf(ctx).customerId,
             items: ctx.params.items,
             idempotencyKey: ctx.meta.idempotencyKey,
             requestId: ctx.requestID ?? ctx.id,
@@ -115,12 +126,52 @@ export default function createOrderService(broker: ServiceBroker) {
         async handler(this: OrderService, ctx: Context<{ orderId: string }>) {
           const items = { model: models.OrderItem, as: "items" };
           const record = await this.adapter.findOne({
-            where: { id: ctx.params.orderId },
+            where: { id: ctx.params.orderId, ...ownedBy(callerOf(ctx)) },
             include: [items],
             order: [[items, "lineNo", "ASC"]],
           });
           if (!record) throw toServiceError(orderNotFound(ctx.params.orderId));
           return toOrderView(record);
+        },
+      },
+
+      /** Whether the caller may see the order (the gateway asks before a saga or payment read). */
+      visible: {
+        params: { orderId: { type: "uuid" } },
+        async handler(this: OrderService, ctx: Context<{ orderId: string }>) {
+          const record = await this.adapter.findOne({
+            where: { id: ctx.params.orderId, ...ownedBy(callerOf(ctx)) },
+            attributes: ["id"],
+          });
+          if (!record) throw toServiceError(orderNotFound(ctx.params.orderId));
+          return { orderId: ctx.params.orderId };
+        },
+      },
+
+      /**
+       * The customer cancels their pending order: it is CANCELLED at once, with the reason, and
+       * the saga (on OrderCancelled) cancels or refunds the payment. An ended order is a 409.
+       */
+      cancel: {
+        params: {
+          $$strict: true,
+          orderId: { type: "uuid" },
+          reason: { type: "string", min: 1, max: 200, trim: true, optional: true },
+        },
+        async handler(this: OrderService, ctx: Context<{ orderId: string; reason?: string }>) {
+          const caller = callerOf(ctx);
+          const { orderId } = ctx.params;
+          const by = caller.admin ? "an admin" : "the customer";
+          const reason = `cancelled by ${by}${ctx.params.reason ? `: ${ctx.params.reason}` : ""}`;
+          unwrapForCaller(
+            await this.inUnitOfWork((work) =>
+              cancelOrder.execute(
+                { orderId, reason, requestedBy: caller },
+                work.orders(ctx.requestID ?? ctx.id),
+              ),
+            ),
+          );
+          return { orderId, status: OrderStatus.Cancelled, cancellationReason: reason };
         },
       },
 
@@ -146,6 +197,7 @@ export default function createOrderService(broker: ServiceBroker) {
               { field: "cursor", message: "is not a cursor this API returned" },
             ]);
           const conditions = [
+            ownedBy(callerOf(ctx)),
             ...(status ? [{ status }] : []),
             ...(after ? [afterCursor(after)] : []),
           ];

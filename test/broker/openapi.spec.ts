@@ -17,7 +17,11 @@ const NAME = "openapi";
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem(NAME, { fresh: true });
+  // The provider answers after 0.5 s: an order placed here is still pending when it is cancelled.
+  system = await startTestSystem(NAME, {
+    fresh: true,
+    env: { PAYMENT_PROVIDER_LATENCY_MS: "500" },
+  });
 });
 afterAll(() => system.stop());
 
@@ -133,6 +137,15 @@ describe("the OpenAPI document", () => {
       expectDocumented("get", path, await get(path.replace("{orderId}", unknown)));
       expectDocumented("get", path, await get(path.replace("{orderId}", "not-a-uuid")));
     }
+    const cancel = (id: string, json?: object) =>
+      http(system.baseUrl, "POST", `/orders/${id}/cancel`, json ? { json } : {});
+    const path = "/orders/{orderId}/cancel";
+    const pending = await post({ json: orderOf("p3", 1, 1) });
+    const pendingId = (pending.body as { orderId: string }).orderId;
+    expectDocumented("post", path, await cancel(pendingId, { reason: "changed my mind" }));
+    expectDocumented("post", path, await cancel(pendingId));
+    expectDocumented("post", path, await cancel(unknown));
+    expectDocumented("post", path, await cancel("not-a-uuid"));
     // Without a token, every route that needs one.
     const anonymous = (method: string, path: string) =>
       http(system.baseUrl, method, path.replace("{orderId}", orderId), {
@@ -145,6 +158,7 @@ describe("the OpenAPI document", () => {
       ["get", "/orders/{orderId}"],
       ["get", "/orders/{orderId}/saga"],
       ["get", "/orders/{orderId}/payment"],
+      ["post", "/orders/{orderId}/cancel"],
     ] as const)
       expectDocumented(method, path, await anonymous(method.toUpperCase(), path));
     expectDocumented("get", "/health/live", await get("/health/live"));

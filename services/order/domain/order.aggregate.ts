@@ -2,7 +2,7 @@ import { AggregateRoot } from "../../shared/domain/aggregate-root";
 import type { DomainError } from "../../shared/domain/domain-error";
 import { Money } from "../../shared/domain/money.value-object";
 import { err, ok, type Result } from "../../shared/domain/result";
-import { illegalOrderTransition, invalidOrder } from "./order.errors";
+import { illegalOrderTransition, invalidOrder, orderAlreadyEnded } from "./order.errors";
 import type { OrderEvent } from "./order.events";
 import type { OrderItem } from "./order-item.value-object";
 import { OrderStatus } from "./order-status";
@@ -12,6 +12,8 @@ export const MAX_ITEMS_PER_ORDER = 100;
 
 export interface OrderProps {
   id: string;
+  /** The customer who placed it (the token's subject); null for orders from before owners. */
+  customerId: string | null;
   items: readonly OrderItem[];
   currency: string;
   status: OrderStatus;
@@ -25,7 +27,8 @@ export interface OrderProps {
  * PENDING → CONFIRMED | CANCELLED (with a reason). A command that finds the order already ended
  * changes nothing and answers with how it ended (the event again): a saga that asks twice, or
  * asks to confirm an order that was cancelled meanwhile, learns the truth instead of waiting.
- * Cancelling a confirmed order is refused outright: no saga asks that.
+ * Cancelling a confirmed order is refused outright: no saga asks that. A customer may cancel only
+ * an order still pending; once it has ended, whichever way, that is a conflict.
  */
 export class Order extends AggregateRoot<OrderEvent> {
   private constructor(private props: OrderProps) {
@@ -34,6 +37,7 @@ export class Order extends AggregateRoot<OrderEvent> {
 
   static place(input: {
     id: string;
+    customerId: string;
     items: readonly OrderItem[];
     currency: string;
     now: Date;
@@ -64,6 +68,7 @@ export class Order extends AggregateRoot<OrderEvent> {
     }
     const order = new Order({
       id: input.id,
+      customerId: input.customerId,
       items: [...input.items],
       currency: input.currency,
       status: OrderStatus.Pending,
@@ -74,6 +79,7 @@ export class Order extends AggregateRoot<OrderEvent> {
     order.record({
       type: "OrderPlaced",
       orderId: input.id,
+      customerId: input.customerId,
       items: order.items,
       total: order.total,
       at: input.now,
@@ -88,6 +94,9 @@ export class Order extends AggregateRoot<OrderEvent> {
 
   get id(): string {
     return this.props.id;
+  }
+  get customerId(): string | null {
+    return this.props.customerId;
   }
   get status(): OrderStatus {
     return this.props.status;
@@ -142,6 +151,13 @@ export class Order extends AggregateRoot<OrderEvent> {
     };
     this.record({ type: "OrderCancelled", orderId: this.id, reason, at: now });
     return ok("applied");
+  }
+
+  /** The customer changed their mind: the saga, seeing OrderCancelled, undoes the payment. */
+  cancelAtCustomerRequest(reason: string, now: Date): Result<Outcome, DomainError> {
+    if (this.props.status !== OrderStatus.Pending)
+      return err(orderAlreadyEnded(this.id, this.props.status));
+    return this.cancel(reason, now);
   }
 
   /** The event that says how the order ended, again. */

@@ -8,6 +8,7 @@ export const OrderErrorCode = {
   InvalidQuantity: "INVALID_QUANTITY",
   InvalidPrice: "INVALID_PRICE",
   IllegalTransition: "ILLEGAL_ORDER_TRANSITION",
+  AlreadyEnded: "ORDER_ALREADY_ENDED",
   IdempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
 } as const;
 
@@ -18,6 +19,12 @@ export const illegalOrderTransition = (orderId: string, from: string, to: string
   new DomainError(
     OrderErrorCode.IllegalTransition,
     `order ${orderId} is ${from} and cannot become ${to}`,
+  );
+
+export const orderAlreadyEnded = (orderId: string, status: string) =>
+  new DomainError(
+    OrderErrorCode.AlreadyEnded,
+    `order ${orderId} is already ${status} and can no longer be cancelled`,
   );
 
 /**

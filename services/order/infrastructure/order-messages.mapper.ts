@@ -19,6 +19,7 @@ export function toOutboxMessage(event: OrderEvent, causationId: string): OutboxM
         OrderCreatedContract,
         {
           orderId: event.orderId,
+          customerId: event.customerId,
           items: event.items.map((item) => ({
             productId: item.productId,
             quantity: item.quantity.value,

@@ -11,6 +11,7 @@ export class OrderRecord extends Model<
   InferCreationAttributes<OrderRecord>
 > {
   declare id: string;
+  declare customerId: string | null;
   declare status: string;
   declare currency: string;
   declare totalMinor: number;
@@ -47,6 +48,7 @@ export function defineOrderModels(sequelize: Sequelize): OrderModels {
   Order.init(
     {
       id: { type: DataTypes.UUID, primaryKey: true },
+      customerId: { type: DataTypes.TEXT, allowNull: true },
       status: { type: DataTypes.TEXT, allowNull: false },
       currency: { type: DataTypes.CHAR(3), allowNull: false },
       totalMinor: { type: DataTypes.BIGINT, allowNull: false },

@@ -11,6 +11,7 @@ import type { Insertion } from "../../shared/domain/outcome";
 
 interface OrderRow {
   id: string;
+  customer_id: string | null;
   status: string;
   currency: string;
   cancellation_reason: string | null;
@@ -21,7 +22,7 @@ interface OrderRow {
 }
 
 const SELECT_ORDERS = `
-  SELECT o.id, o.status, o.currency, o.cancellation_reason, o.request_hash, o.created_at,
+  SELECT o.id, o.customer_id, o.status, o.currency, o.cancellation_reason, o.request_hash, o.created_at,
     o.updated_at,
     (SELECT json_agg(json_build_object('product_id', i.product_id, 'quantity', i.quantity,
        'unit_price_minor', i.unit_price_minor) ORDER BY i.line_no)
@@ -44,9 +45,9 @@ const BY_IDEMPOTENCY_KEY = statement(
 const PLACE = statement(
   "order.place",
   `WITH placed AS (
-     INSERT INTO orders (id, status, currency, total_minor, cancellation_reason, idempotency_key,
-       request_hash, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $7)
+     INSERT INTO orders (id, customer_id, status, currency, total_minor, cancellation_reason,
+       idempotency_key, request_hash, created_at, updated_at)
+     VALUES ($1, $10, $2, $3, $4, NULL, $5, $6, $7, $7)
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id),
    lines AS (
@@ -118,6 +119,7 @@ export class OrderUnitOfWork extends AggregateUnitOfWork<Order> {
       order.createdAt,
       JSON.stringify(lines),
       JSON.stringify(outboxRows(messages)),
+      order.customerId,
     ]);
     if (result?.added !== 1) return "exists";
     this.markStored(order.id, order);
@@ -147,6 +149,7 @@ export class OrderUnitOfWork extends AggregateUnitOfWork<Order> {
 function toDomain(row: OrderRow): Order {
   return Order.restore({
     id: row.id,
+    customerId: row.customer_id,
     items: (row.items ?? []).map((line, index) => {
       const owner = `order line ${row.id}#${index + 1}`;
       const item = OrderItem.create({

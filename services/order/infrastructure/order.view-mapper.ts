@@ -18,6 +18,7 @@ export function toOrderView(record: OrderRecord): OrderView {
 /** Also used for the rows moleculer-db's list returns (plain objects with the model's attributes). */
 export function toOrderSummaryView(row: {
   id: string;
+  customerId: string | null;
   status: string;
   totalMinor: number | string;
   currency: string;
@@ -27,6 +28,7 @@ export function toOrderSummaryView(row: {
 }): OrderSummaryView {
   return {
     orderId: row.id,
+    customerId: row.customerId,
     status: row.status,
     total: decimal(row.totalMinor, row.currency),
     currency: row.currency,

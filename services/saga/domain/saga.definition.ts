@@ -14,6 +14,8 @@ import { SagaState } from "./saga-state";
  *   OrderCancelled    PAYMENT_TIMED_OUT or PAYMENT_COMPLETED → COMPENSATING
  *                                                            sends CancelPayment (the compensation
  *                                                            of InitiatePayment)
+ *   OrderCancelled    STARTED or PAYMENT_INITIATED → COMPENSATING (the customer cancelled while
+ *                                                            the payment was still open)
  *   PaymentCancelled  COMPENSATING → COMPENSATED             final (nothing was charged)
  *   PaymentRefunded   COMPENSATING → COMPENSATED             final (the charge was refunded)
  *
@@ -104,15 +106,22 @@ export const SAGA_STEPS: Record<SagaStep, StepRule> = {
   OrderCancelled: {
     moves: {
       [PaymentFailed]: OrderCancelled,
-      // The saga gave up on the payment, or the order refused approval after the money was
-      // taken: the order is cancelled, and the payment must be undone.
+      // The saga gave up on the payment, or the order was cancelled after the money was taken:
+      // the payment must be undone.
       [PaymentTimedOut]: Compensating,
       [PaymentCompleted]: Compensating,
+      // The customer cancelled while the payment was open: whether it is about to be charged,
+      // being charged or already charged, CancelPayment releases or refunds it (and one that
+      // does not exist yet is recorded cancelled, so it is never charged).
+      [Started]: Compensating,
+      [PaymentInitiated]: Compensating,
     },
     alreadyDone: [OrderCancelled, Compensating, Compensated],
     note: reason,
     failureReason: (fact, from) =>
-      from === PaymentCompleted ? `order cancelled: ${reason(fact)}` : undefined,
+      from === PaymentFailed || from === PaymentTimedOut
+        ? undefined
+        : `order cancelled: ${reason(fact)}`,
   },
   PaymentCancelled: {
     moves: { [Compensating]: Compensated },

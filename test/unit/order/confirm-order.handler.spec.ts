@@ -31,7 +31,10 @@ describe("ConfirmOrderHandler (ApproveOrder)", () => {
 
   it("an ApproveOrder for a cancelled order is refused, and answered with OrderCancelled", async () => {
     const orders = repositoryWithPendingOrder();
-    await cancel.execute({ orderId: "order-1", reason: "payment timed out" }, orders);
+    await cancel.execute(
+      { orderId: "order-1", reason: "payment timed out", requestedBy: "saga" },
+      orders,
+    );
     expect(unwrap(await confirm.execute({ orderId: "order-1" }, orders))).toBe("unchanged");
     expect((await orders.findById("order-1"))?.status).toBe("CANCELLED");
     expect(orders.outbox.map((event) => event.type)).toEqual(["OrderCancelled", "OrderCancelled"]);

@@ -2,14 +2,20 @@ import { decodeMessage } from "../../../contracts/decode";
 import { OrderCreatedContract } from "../../../contracts/order-created.contract";
 import { Order } from "../../../services/order/domain/order.aggregate";
 import { toOutboxMessage } from "../../../services/order/infrastructure/order-messages.mapper";
-import { item, LATER, PLACED_AT } from "../support/orders";
+import { CUSTOMER, item, LATER, PLACED_AT } from "../support/orders";
 import { unwrap } from "../support/result";
 
 const ORDER_ID = "3f1c2a9e-8d4b-4c6a-9f2e-1a2b3c4d5e6f";
 
 function eventsOfAConfirmedOrder() {
   const order = unwrap(
-    Order.place({ id: ORDER_ID, items: [item("p-1", 2)], currency: "INR", now: PLACED_AT }),
+    Order.place({
+      id: ORDER_ID,
+      customerId: CUSTOMER,
+      items: [item("p-1", 2)],
+      currency: "INR",
+      now: PLACED_AT,
+    }),
   );
   order.confirm(LATER);
   return order.pullMessages();
@@ -31,6 +37,7 @@ describe("order events → contracts", () => {
         occurredAt: PLACED_AT.toISOString(),
         payload: {
           orderId: ORDER_ID,
+          customerId: CUSTOMER,
           items: [
             { productId: "p-1", quantity: 2, unitPrice: { amountMinor: 49950, currency: "INR" } },
           ],

@@ -1,10 +1,10 @@
 import { MAX_ITEMS_PER_ORDER, Order } from "../../../services/order/domain/order.aggregate";
 import { inr, usd } from "../support/money";
-import { item, LATER, pendingOrder, PLACED_AT } from "../support/orders";
+import { CUSTOMER, item, LATER, pendingOrder, PLACED_AT } from "../support/orders";
 import { unwrap, unwrapError } from "../support/result";
 
 const place = (items: ReturnType<typeof item>[]) =>
-  Order.place({ id: "order-1", items, currency: "INR", now: PLACED_AT });
+  Order.place({ id: "order-1", customerId: CUSTOMER, items, currency: "INR", now: PLACED_AT });
 
 describe("Order.place", () => {
   it("computes the total in the domain: 2 × 499.50 = 999.00", () => {
@@ -40,13 +40,14 @@ describe("Order.place", () => {
     expect(error.details).toEqual({ "items[1].price": "must be in INR" });
   });
 
-  it("raises OrderPlaced once, with the items and the computed total", () => {
+  it("raises OrderPlaced once, with its customer, the items and the computed total", () => {
     const order = unwrap(place([item("p-1", 2)]));
     const events = order.pullMessages();
     expect(events).toEqual([
       {
         type: "OrderPlaced",
         orderId: "order-1",
+        customerId: CUSTOMER,
         items: order.items,
         total: order.total,
         at: PLACED_AT,
@@ -59,6 +60,7 @@ describe("Order.place", () => {
     const placed = pendingOrder();
     const restored = Order.restore({
       id: placed.id,
+      customerId: placed.customerId,
       items: placed.items,
       currency: placed.currency,
       status: placed.status,

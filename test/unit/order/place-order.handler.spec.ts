@@ -16,7 +16,12 @@ function handlerWithIds(...ids: string[]) {
 const command = (
   items: PlaceOrderCommand["items"],
   idempotencyKey?: string,
-): PlaceOrderCommand => ({ items, idempotencyKey, requestId: "req-1" });
+): PlaceOrderCommand => ({
+  customerId: "customer-a",
+  items,
+  idempotencyKey,
+  requestId: "req-1",
+});
 
 const twoAt499_50 = [{ productId: "p-1", quantity: 2, price: 499.5 }];
 

@@ -12,6 +12,7 @@ const handler = new PlaceOrderHandler({
 });
 
 const withKey = (items: PlaceOrderCommand["items"], key = "key-1"): PlaceOrderCommand => ({
+  customerId: "customer-a",
   items,
   idempotencyKey: key,
   requestId: "req-1",

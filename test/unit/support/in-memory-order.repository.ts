@@ -72,6 +72,7 @@ export class InMemoryOrderRepository implements OrderRepository {
 function snapshot(order: Order): OrderProps {
   return {
     id: order.id,
+    customerId: order.customerId,
     items: [...order.items],
     currency: order.currency,
     status: order.status,

@@ -1,4 +1,6 @@
 export interface PlaceOrderCommand {
+  /** Who places it (the token's subject): the order is theirs. */
+  customerId: string;
   items: ReadonlyArray<{ productId: string; quantity: number; price: number }>;
   /** Optional client key: the same key and body return the same order instead of a second one. */
   idempotencyKey?: string;

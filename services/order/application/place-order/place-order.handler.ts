@@ -34,6 +34,7 @@ export class PlaceOrderHandler {
     // order, which is nearly every request, since the gateway gives each request a key).
     const placed = Order.place({
       id: (this.options.newId ?? randomUUID)(),
+      customerId: command.customerId,
       items: items.value,
       currency: this.options.currency,
       now: (this.options.now ?? (() => new Date()))(),
