@@ -380,9 +380,9 @@ describe("ConsumerRunner", () => {
 
     broken = false;
     const store = new DeadLetterStore(database, bus, GROUP);
-    expect(await store.replay(row!.id)).toEqual({ sourceTopic: Topics.orderConfirmed });
+    expect(await store.replay(row!.id, "test")).toEqual({ sourceTopic: Topics.orderConfirmed });
     await eventually(() => expect(handled).toEqual([envelope.messageId]));
-    const [replayed] = await store.list(1);
+    const [replayed] = await store.list({ limit: 1 });
     expect(replayed!.replayedAt).not.toBeNull();
   });
 

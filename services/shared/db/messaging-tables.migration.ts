@@ -101,9 +101,33 @@ export const reliableMessaging: Migration = {
   },
 };
 
+/**
+ * Operators act on dead letters through the admin API, and who did what is kept:
+ * - replayed_by, replay_count: the last replay's actor, and how often it was sent back (a row
+ *   replayed before this migration counts as once);
+ * - resolved_at, resolved_by, resolution: closed by an operator (handled by hand, or not worth
+ *   replaying), with an optional note; a resolved dead letter is never replayed;
+ * - (source_topic, id DESC): one topic's listing, newest first, and a topic's replay.
+ */
+export const deadLetterResolution: Migration = {
+  name: "0008-dead-letter-resolution",
+  async up(sequelize) {
+    await sequelize.query(`
+      ALTER TABLE dead_letters ADD COLUMN replayed_by TEXT,
+        ADD COLUMN replay_count INTEGER NOT NULL DEFAULT 0,
+        ADD COLUMN resolved_at TIMESTAMPTZ,
+        ADD COLUMN resolved_by TEXT,
+        ADD COLUMN resolution TEXT;
+      UPDATE dead_letters SET replay_count = 1 WHERE replayed_at IS NOT NULL;
+      CREATE INDEX dead_letters_topic_idx ON dead_letters (source_topic, id DESC);
+    `);
+  },
+};
+
 /** The messaging migrations a test database needs without any context's own tables. */
 export const messagingMigrations: readonly Migration[] = [
   createMessagingTables,
   makeOutboxAQueue,
   reliableMessaging,
+  deadLetterResolution,
 ];

@@ -1,16 +1,29 @@
 import { deadLetterTopicOf } from "../../../contracts";
-import type { SqlExecutor } from "../db/sql-database";
+import type { SqlDatabase } from "../db/sql-database";
 import type { Logger } from "../logger";
 import { describeRecord, type IncomingRecord, type MessageBus } from "./message-bus.port";
 import { NO_MESSAGING_METRICS, type MessagingMetrics } from "./messaging-metrics";
 
-/** The error code of a replay that names no dead letter of this service. */
+/** The error code of an operator action that names no dead letter of this service. */
 export const DEAD_LETTER_NOT_FOUND = "DEAD_LETTER_NOT_FOUND";
+/** The error code of a replay of a dead letter an operator has resolved: it is closed. */
+export const DEAD_LETTER_RESOLVED = "DEAD_LETTER_RESOLVED";
 
 export interface DeadLetter {
   code: string;
   message: string;
   attempts: number;
+}
+
+/** open: not resolved (replayed or not); resolved: closed by an operator; all: both. */
+export type DeadLetterState = "open" | "resolved" | "all";
+export const DEAD_LETTER_STATES: readonly DeadLetterState[] = ["open", "resolved", "all"];
+
+export interface DeadLetterQuery {
+  limit: number;
+  topic?: string;
+  /** Default: open. */
+  state?: DeadLetterState;
 }
 
 export interface DeadLetterRow {
@@ -20,13 +33,30 @@ export interface DeadLetterRow {
   sourcePartition: number;
   sourceOffset: string;
   key: string | null;
+  /** The original bytes as UTF-8 text. */
   value: string | null;
+  /** The record's own headers and the `dlt-*` error headers of its DLT record. */
+  headers: Record<string, string>;
   errorCode: string;
   errorMessage: string;
   attempts: number;
+  /** ISO-8601 timestamps. */
   failedAt: string;
   replayedAt: string | null;
+  /** Who replayed it last. */
+  replayedBy: string | null;
+  replayCount: number;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  /** The resolver's note. */
+  resolution: string | null;
 }
+
+/** A replay: sent back to its source topic, refused (resolved), or no such dead letter (null). */
+export type ReplayOutcome = { sourceTopic: string } | "resolved" | null;
+
+/** Most records a topic's replay publishes in one call (and marks in one transaction). */
+const REPLAY_BATCH = 500;
 
 /** Header names on `<topic>.DLT` records: why it failed and where it came from. */
 export const DLT_HEADERS = {
@@ -40,16 +70,44 @@ export const DLT_HEADERS = {
   failedAt: "dlt-failed-at",
 } as const;
 
+type DltFields = Pick<
+  DeadLetterRow,
+  | "errorCode"
+  | "errorMessage"
+  | "sourceTopic"
+  | "sourcePartition"
+  | "sourceOffset"
+  | "consumerGroup"
+  | "attempts"
+  | "failedAt"
+>;
+
+/** The error headers of a DLT record, for the record published and for a listed row alike. */
+function dltHeadersOf(fields: DltFields): Record<string, string> {
+  return {
+    [DLT_HEADERS.errorCode]: fields.errorCode,
+    [DLT_HEADERS.errorMessage]: fields.errorMessage.slice(0, 1000),
+    [DLT_HEADERS.sourceTopic]: fields.sourceTopic,
+    [DLT_HEADERS.sourcePartition]: String(fields.sourcePartition),
+    [DLT_HEADERS.sourceOffset]: fields.sourceOffset,
+    [DLT_HEADERS.consumerGroup]: fields.consumerGroup,
+    [DLT_HEADERS.attempts]: String(fields.attempts),
+    [DLT_HEADERS.failedAt]: fields.failedAt,
+  };
+}
+
 /**
  * Parks a message that cannot be processed: a row in the service's `dead_letters` table (to list
  * and replay) and a record on `<topic>.DLT` with error headers (for any other tooling). The
  * original bytes are kept as they arrived. The row is the dead letter: if the DLT record cannot
  * be published (the record plus its headers too large, the topic gone, the broker down), the row
  * keeps why (`dlt_error`) and the consumer moves on, instead of redelivering the record forever.
+ * Operators list, replay and resolve dead letters; each action is logged (info) with who acted:
+ * the services pass their logger, so that audit line is always written.
  */
 export class DeadLetterStore {
   constructor(
-    private readonly sql: SqlExecutor,
+    private readonly sql: SqlDatabase,
     private readonly bus: MessageBus,
     private readonly consumerGroup: string,
     private readonly logger?: Logger,
@@ -60,14 +118,16 @@ export class DeadLetterStore {
     const failedAt = new Date().toISOString();
     const headers = {
       ...record.headers,
-      [DLT_HEADERS.errorCode]: failure.code,
-      [DLT_HEADERS.errorMessage]: failure.message.slice(0, 1000),
-      [DLT_HEADERS.sourceTopic]: record.topic,
-      [DLT_HEADERS.sourcePartition]: String(record.partition),
-      [DLT_HEADERS.sourceOffset]: record.offset,
-      [DLT_HEADERS.consumerGroup]: this.consumerGroup,
-      [DLT_HEADERS.attempts]: String(failure.attempts),
-      [DLT_HEADERS.failedAt]: failedAt,
+      ...dltHeadersOf({
+        errorCode: failure.code,
+        errorMessage: failure.message,
+        sourceTopic: record.topic,
+        sourcePartition: record.partition,
+        sourceOffset: record.offset,
+        consumerGroup: this.consumerGroup,
+        attempts: failure.attempts,
+        failedAt,
+      }),
     };
     const inserted = await this.sql.query(
       `INSERT INTO dead_letters (consumer_group, source_topic, source_partition, source_offset, message_key,
@@ -123,40 +183,156 @@ export class DeadLetterStore {
     }
   }
 
-  async list(limit = 20): Promise<DeadLetterRow[]> {
+  /** Newest first; the open ones unless `state` says otherwise. */
+  async list({ limit, topic, state = "open" }: DeadLetterQuery): Promise<DeadLetterRow[]> {
+    const values: unknown[] = [limit];
+    const where: string[] = [];
+    if (topic !== undefined) where.push(`source_topic = $${values.push(topic)}`);
+    if (state !== "all") where.push(`resolved_at IS ${state === "open" ? "" : "NOT "}NULL`);
     const rows = await this.sql.query<StoredDeadLetter>(
-      `SELECT id, consumer_group AS "consumerGroup", source_topic AS "sourceTopic",
-         source_partition AS "sourcePartition", source_offset AS "sourceOffset", message_key AS "key", value,
-         error_code AS "errorCode", error_message AS "errorMessage", attempts,
-         failed_at AS "failedAt", replayed_at AS "replayedAt"
-       FROM dead_letters ORDER BY id DESC LIMIT $1`,
-      [limit],
+      `SELECT ${COLUMNS} FROM dead_letters
+       ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY id DESC LIMIT $1`,
+      values,
     );
-    return rows.map((row) => ({ ...row, value: row.value?.toString("utf8") ?? null }));
+    return rows.map(toRow);
   }
 
-  /** Sends the original bytes back to their source topic, e.g. after a fix was deployed. */
-  async replay(id: number): Promise<{ sourceTopic: string } | null> {
-    const [row] = await this.sql.query<Pick<StoredDeadLetter, "sourceTopic" | "key" | "value">>(
-      `SELECT source_topic AS "sourceTopic", message_key AS "key", value FROM dead_letters WHERE id = $1`,
+  /**
+   * Sends the original bytes back to their source topic, e.g. after a fix was deployed. The row
+   * stays locked while it is published, so a concurrent resolve waits for it (and a resolved one
+   * is never sent). A replayed record that fails again is parked as a new row: it came back at a
+   * new offset, so park's ON CONFLICT (group, topic, partition, offset) does not fold it into this one.
+   */
+  async replay(id: number, by: string): Promise<ReplayOutcome> {
+    const row = await this.sql.transaction(async (sql) => {
+      const [found] = await sql.query<ReplayedRow & { resolved: boolean }>(
+        `SELECT id, source_topic AS "sourceTopic", message_key AS "key", value,
+           resolved_at IS NOT NULL AS resolved
+         FROM dead_letters WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (found && !found.resolved) {
+        await this.bus.publish([replayRecord(found)]);
+        await sql.query(MARK_REPLAYED, [[id], by]);
+      }
+      return found;
+    });
+    if (!row) return null;
+    if (row.resolved) {
+      this.logger?.info(
+        `dead letter ${id} (${row.sourceTopic}) is resolved: replay by ${by} refused`,
+      );
+      return "resolved";
+    }
+    this.metrics.replayed(this.consumerGroup, row.sourceTopic);
+    this.logger?.info(`dead letter ${id} (${row.sourceTopic}) replayed by ${by}`);
+    return { sourceTopic: row.sourceTopic };
+  }
+
+  /**
+   * Replays the open dead letters of a topic not replayed yet, oldest first, in batches. One that
+   * was replayed already is left out: if it failed again, its new row is replayed instead (both
+   * would send the record twice); if it did not, it needs no second delivery. Rows parked while
+   * this runs (records of this replay failing again) are not picked up: the run stops at the
+   * newest row it saw at its start.
+   */
+  async replayTopic(topic: string, by: string): Promise<{ replayed: number }> {
+    const [bound] = await this.sql.query<{ last: number | null }>(
+      "SELECT max(id) AS last FROM dead_letters WHERE source_topic = $1",
+      [topic],
+    );
+    let replayed = 0;
+    for (;;) {
+      const ids = await this.sql.transaction(async (sql) => {
+        // SKIP LOCKED: a letter another operator is replaying right now is theirs to send.
+        const rows = await sql.query<ReplayedRow>(
+          `SELECT id, source_topic AS "sourceTopic", message_key AS "key", value FROM dead_letters
+           WHERE source_topic = $1 AND id <= $2 AND resolved_at IS NULL AND replayed_at IS NULL
+           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+          [topic, bound?.last ?? 0, REPLAY_BATCH],
+        );
+        if (rows.length === 0) return [];
+        await this.bus.publish(rows.map(replayRecord));
+        const replayedIds = rows.map((row) => row.id);
+        await sql.query(MARK_REPLAYED, [replayedIds, by]);
+        return replayedIds;
+      });
+      if (ids.length === 0) break;
+      replayed += ids.length;
+      ids.forEach(() => this.metrics.replayed(this.consumerGroup, topic));
+      this.logger?.info(`dead letters ${ids.join(", ")} (${topic}) replayed by ${by}`);
+      if (ids.length < REPLAY_BATCH) break;
+    }
+    if (replayed === 0) this.logger?.info(`no dead letter of ${topic} to replay for ${by}`);
+    return { replayed };
+  }
+
+  /**
+   * Closes a dead letter: it will not be replayed, and leaves the open listing. Resolving it again
+   * changes nothing (the first resolver and note stay). Null when there is no such dead letter.
+   */
+  async resolve(id: number, by: string, note?: string): Promise<DeadLetterRow | null> {
+    const [resolved] = await this.sql.query<StoredDeadLetter>(
+      `UPDATE dead_letters SET resolved_at = now(), resolved_by = $2, resolution = $3
+       WHERE id = $1 AND resolved_at IS NULL RETURNING ${COLUMNS}`,
+      [id, by, note ?? null],
+    );
+    if (resolved) {
+      this.logger?.info(`dead letter ${id} (${resolved.sourceTopic}) resolved by ${by}`);
+      return toRow(resolved);
+    }
+    const [existing] = await this.sql.query<StoredDeadLetter>(
+      `SELECT ${COLUMNS} FROM dead_letters WHERE id = $1`,
       [id],
     );
-    if (!row) return null;
-    await this.bus.publish([
-      {
-        topic: row.sourceTopic,
-        key: row.key,
-        value: row.value ?? Buffer.alloc(0),
-        headers: { "dlt-replayed-from": String(id) },
-      },
-    ]);
-    await this.sql.query("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", [id]);
-    this.metrics.replayed(this.consumerGroup, row.sourceTopic);
-    return { sourceTopic: row.sourceTopic };
+    if (!existing) return null;
+    this.logger?.info(
+      `dead letter ${id} (${existing.sourceTopic}) was already resolved by ${existing.resolvedBy}: ${by}'s resolve changed nothing`,
+    );
+    return toRow(existing);
   }
 }
 
-/** A dead letter as stored: the value is the original bytes. */
-type StoredDeadLetter = Omit<DeadLetterRow, "value"> & { value: Buffer | null };
+const COLUMNS = `id, consumer_group AS "consumerGroup", source_topic AS "sourceTopic",
+  source_partition AS "sourcePartition", source_offset AS "sourceOffset", message_key AS "key",
+  value, headers, error_code AS "errorCode", error_message AS "errorMessage", attempts,
+  failed_at AS "failedAt", replayed_at AS "replayedAt", replayed_by AS "replayedBy",
+  replay_count AS "replayCount", resolved_at AS "resolvedAt", resolved_by AS "resolvedBy",
+  resolution`;
+
+const MARK_REPLAYED = `UPDATE dead_letters
+  SET replayed_at = now(), replayed_by = $2, replay_count = replay_count + 1
+  WHERE id = ANY($1::bigint[])`;
+
+/** A dead letter as stored: the value is the original bytes, the timestamps are dates. */
+type StoredDeadLetter = Omit<DeadLetterRow, "value" | "failedAt" | "replayedAt" | "resolvedAt"> & {
+  value: Buffer | null;
+  failedAt: Date;
+  replayedAt: Date | null;
+  resolvedAt: Date | null;
+};
+
+type ReplayedRow = Pick<StoredDeadLetter, "id" | "sourceTopic" | "key" | "value">;
+
+function toRow(stored: StoredDeadLetter): DeadLetterRow {
+  const failedAt = stored.failedAt.toISOString();
+  return {
+    ...stored,
+    value: stored.value?.toString("utf8") ?? null,
+    // The stored headers are the record's own; the error headers are rebuilt from the columns.
+    headers: { ...stored.headers, ...dltHeadersOf({ ...stored, failedAt }) },
+    failedAt,
+    replayedAt: stored.replayedAt?.toISOString() ?? null,
+    resolvedAt: stored.resolvedAt?.toISOString() ?? null,
+  };
+}
+
+const replayRecord = (row: ReplayedRow) => ({
+  topic: row.sourceTopic,
+  key: row.key,
+  value: row.value ?? Buffer.alloc(0),
+  headers: { "dlt-replayed-from": String(row.id) },
+});
 
 const withoutNul = (text: string) => text.replaceAll("\u0000", "\uFFFD");

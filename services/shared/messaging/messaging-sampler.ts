@@ -21,7 +21,8 @@ const SAMPLE = statement(
        WHERE parked_at IS NULL ORDER BY id LIMIT 1) AS oldest,
      (SELECT count(*)::int FROM (SELECT 1 FROM outbox WHERE parked_at IS NOT NULL
        ORDER BY message_key, id LIMIT 100000) parked) AS parked,
-     (SELECT count(*)::int FROM dead_letters WHERE replayed_at IS NULL) AS waiting`,
+     (SELECT count(*)::int FROM dead_letters
+       WHERE replayed_at IS NULL AND resolved_at IS NULL) AS waiting`,
 );
 /** For this transaction only; without JIT, whose compile time the forbidden scans' cost triggers. */
 const INDEXES_ONLY = statement(

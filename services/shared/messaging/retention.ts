@@ -33,7 +33,7 @@ const PRUNE_DEAD_LETTERS = statement(
   "retention.dead-letters",
   `DELETE FROM dead_letters WHERE id = ANY(ARRAY(
      SELECT id FROM dead_letters
-     WHERE replayed_at < now() - make_interval(days => $1) LIMIT $2))
+     WHERE COALESCE(resolved_at, replayed_at) < now() - make_interval(days => $1) LIMIT $2))
    RETURNING 1`,
 );
 

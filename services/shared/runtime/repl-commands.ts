@@ -17,8 +17,13 @@ const DLT_OWNERS = ["order", "payment", "saga"] as const;
  * Project commands for `npm run repl`, next to Moleculer's own (`call`, `services`, `nodes`...):
  *   order p1:2:499.5 p2:1:10    place an order (productId:quantity:price ...)
  *   saga <orderId>              a saga with its transition history
- *   dlt [--limit 20]            dead-lettered records of every service
+ *   dlt [--limit 20] [--topic t] [--state open|resolved|all]
+ *                               dead-lettered records of every service
  *   replay <service> <id>       send a dead letter back to its topic
+ *   replay-topic <service> <topic>
+ *                               send a topic's open dead letters back (not replayed ones)
+ *   resolve <service> <id> [--note text]
+ *                               close a dead letter: it is not replayed any more
  */
 export const replCommands: ReplCommand[] = [
   {
@@ -64,17 +69,22 @@ export const replCommands: ReplCommand[] = [
   {
     command: "dlt",
     description: "List dead-lettered records of every service (newest first)",
-    options: [{ option: "-l, --limit <n>", description: "rows per service (default 20)" }],
+    options: [
+      { option: "-l, --limit <n>", description: "rows per service (default 20)" },
+      { option: "-t, --topic <topic>", description: "only those of this source topic" },
+      { option: "-s, --state <state>", description: "open (default), resolved or all" },
+    ],
     async action(broker, args) {
-      const limit = Number(args.options.limit ?? 20);
+      const { limit = 20, topic, state } = args.options;
       for (const owner of DLT_OWNERS) {
         await show(async () => {
           const rows = await broker.call<Array<Record<string, unknown>>, object>(
             `${owner}.deadLetters`,
-            { limit },
+            { limit: Number(limit), topic, state },
           );
           console.log(`${owner}: ${rows.length} dead letter(s)`);
-          if (rows.length > 0) console.table(rows.map(({ value: _value, ...row }) => row));
+          if (rows.length > 0)
+            console.table(rows.map(({ value: _value, headers: _headers, ...row }) => row));
         });
       }
     },
@@ -85,6 +95,26 @@ export const replCommands: ReplCommand[] = [
     async action(broker, args) {
       await show(() =>
         broker.call(`${String(args.service)}.replayDeadLetter`, { id: Number(args.id) }),
+      );
+    },
+  },
+  {
+    command: "replay-topic <service> <topic>",
+    description: "Send every open dead letter of a source topic back to it (not replayed ones)",
+    async action(broker, args) {
+      await show(() =>
+        broker.call(`${String(args.service)}.replayDeadLetters`, { topic: String(args.topic) }),
+      );
+    },
+  },
+  {
+    command: "resolve <service> <id>",
+    description: "Close a dead letter (handled by hand, or not worth replaying)",
+    options: [{ option: "-n, --note <text>", description: "why (at most 500 characters)" }],
+    async action(broker, args) {
+      const { note } = args.options;
+      await show(() =>
+        broker.call(`${String(args.service)}.resolveDeadLetter`, { id: Number(args.id), note }),
       );
     },
   },

@@ -1,5 +1,6 @@
 import {
   createMessagingTables,
+  deadLetterResolution,
   makeOutboxAQueue,
   reliableMessaging,
 } from "../../../shared/db/messaging-tables.migration";
@@ -14,4 +15,5 @@ export const orderMigrations: readonly Migration[] = [
   makeOutboxAQueue,
   reliableMessaging,
   addOrderOwners,
+  deadLetterResolution,
 ];

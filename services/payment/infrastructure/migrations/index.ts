@@ -1,5 +1,6 @@
 import {
   createMessagingTables,
+  deadLetterResolution,
   makeOutboxAQueue,
   reliableMessaging,
 } from "../../../shared/db/messaging-tables.migration";
@@ -16,4 +17,5 @@ export const paymentMigrations: readonly Migration[] = [
   safeCharging,
   reliableMessaging,
   paymentTraces,
+  deadLetterResolution,
 ];

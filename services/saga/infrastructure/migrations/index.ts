@@ -1,5 +1,6 @@
 import {
   createMessagingTables,
+  deadLetterResolution,
   makeOutboxAQueue,
   reliableMessaging,
 } from "../../../shared/db/messaging-tables.migration";
@@ -18,4 +19,5 @@ export const sagaMigrations: readonly Migration[] = [
   sagaDeadlines,
   reliableMessaging,
   sagaTraces,
+  deadLetterResolution,
 ];
