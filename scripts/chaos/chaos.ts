@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   const token = await callerToken({ ownKey: true });
   const common = {
     AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET!,
+    RATE_LIMIT_RPS: "0",
     KAFKA_BROKERS: brokers,
     KAFKA_TOPIC_PREFIX: `chaos.${run}.`,
     NAMESPACE: `chaos-${run}`,

@@ -19,6 +19,9 @@ import { OPENAPI } from "./openapi";
 import { openApiPage } from "./openapi-page";
 import { answerMalformedRequest, answeredBeforeRouting } from "./http-edge";
 import { ALIASES, routeOf } from "./routes";
+import { ADMIN_ACTIONS } from "./admin";
+import { ADMIN_REQUIRED } from "../shared/runtime/operations.mixin";
+import { RATE_LIMIT_RETRY_AFTER_SECONDS, rateLimitOf, type IdentifiedRequest } from "./rate-limit";
 
 /** Services whose readiness the gateway reports; each one checks its database and bus. */
 const BACKENDS = ["order", "payment", "saga"] as const;
@@ -31,7 +34,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
-type Request = IncomingRequest & { body?: unknown };
+type Request = IncomingRequest & IdentifiedRequest & { body?: unknown };
 
 /** What anyone may call: health (for probes) and the API's description. */
 const PUBLIC_ACTIONS = new Set([
@@ -41,6 +44,9 @@ const PUBLIC_ACTIONS = new Set([
   "api.asyncapi",
   "api.docs",
 ]);
+
+/** The admin routes' actions (admin.ts). */
+const ADMIN_ONLY = new Set(Object.keys(ADMIN_ACTIONS).map((name) => `api.${name}`));
 
 /** Reads of what belongs to an order: only for whoever may see the order. */
 const SCOPED_BY_ORDER = new Set(["saga.get", "payment.byOrder"]);
@@ -60,10 +66,26 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
   // Keys are read (or the development key made) when the gateway starts: a JWKS file that
   // cannot be read stops the start, instead of failing every request.
   let authenticator: Authenticator | undefined;
-  const authenticate = (authorization: string | undefined) => {
+  /**
+   * Who a request is from, read before routing, so that the rate limiter can count per customer:
+   * its caller when the token is valid, why not when it is not (thrown later, and only for a
+   * route that needs a token), nothing without an Authorization header.
+   */
+  const identify = async (req: IdentifiedRequest): Promise<void> => {
     if (!authenticator) throw new Error("the gateway has not started");
-    return authenticator.verify(authorization);
+    if (req.headers.authorization === undefined) return;
+    try {
+      req.$identity = { caller: await authenticator.verify(req.headers.authorization) };
+    } catch (error) {
+      req.$identity = { rejection: error as Error };
+    }
   };
+  const callerOfRequest = async (req: IdentifiedRequest) => {
+    if (req.$identity?.rejection) throw req.$identity.rejection;
+    // No Authorization header: the authenticator says so, in the 401's words.
+    return req.$identity?.caller ?? authenticator!.verify(undefined);
+  };
+  const rateLimit = rateLimitOf(config.http.rateLimitRps);
   return {
     name: "api",
     mixins: [ApiGateway],
@@ -91,6 +113,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
             urlencoded: false,
           },
           aliases: ALIASES,
+          ...(rateLimit && { rateLimit }),
           async onBeforeCall(
             ctx: Context<unknown, Record<string, unknown>>,
             _route: unknown,
@@ -99,8 +122,16 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
             // Everything but health and the API's own description needs a bearer token.
             const caller = PUBLIC_ACTIONS.has(req.$action?.name ?? "")
               ? undefined
-              : await authenticate(req.headers.authorization);
+              : await callerOfRequest(req);
             if (caller) ctx.meta.caller = caller;
+            // The contexts check the role again (and record who acted); a customer is turned
+            // away here, before any of them is asked.
+            if (caller && !caller.admin && ADMIN_ONLY.has(req.$action?.name ?? ""))
+              throw new Errors.MoleculerClientError(
+                "only an admin may use this route",
+                403,
+                ADMIN_REQUIRED,
+              );
             // A saga or a payment is seen by whoever may see its order (order.visible: a 404
             // for another customer's, as the order itself is).
             if (caller && !caller.admin && SCOPED_BY_ORDER.has(req.$action?.name ?? ""))
@@ -156,19 +187,22 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
         res.setHeader("Content-Type", "application/json; charset=utf-8");
         if (body.status === 503) res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
         if (body.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="oms"');
+        if (body.status === 429)
+          res.setHeader("Retry-After", String(RATE_LIMIT_RETRY_AFTER_SECONDS));
         res.writeHead(body.status);
         res.end(JSON.stringify(body));
       },
     },
     methods: {
-      /** Headers and methods first (http-edge.ts), then moleculer-web's routing. */
-      httpHandler(
+      /** Headers and methods first (http-edge.ts), then who it is from, then moleculer-web's routing. */
+      async httpHandler(
         this: { sendError: (...args: unknown[]) => void },
         req: IncomingMessage,
         res: ServerResponse,
         next?: unknown,
       ) {
         if (answeredBeforeRouting(req, res, (error) => this.sendError(req, res, error))) return;
+        await identify(req);
         return ApiGateway.methods!.httpHandler!.call(this, req, res, next);
       },
 
@@ -203,6 +237,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       eventLoop.stop();
     },
     actions: {
+      ...ADMIN_ACTIONS,
       /** The API's description (openapi.ts), and the same as a page. */
       openapi: {
         visibility: "published",

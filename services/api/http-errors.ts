@@ -1,7 +1,8 @@
 import { OrderErrorCode } from "../order/domain/order.errors";
 import { PaymentErrorCode } from "../payment/domain/payment.errors";
 import { SagaErrorCode } from "../saga/domain/saga.errors";
-import { DEAD_LETTER_NOT_FOUND } from "../shared/messaging/dead-letters";
+import { DEAD_LETTER_NOT_FOUND, DEAD_LETTER_RESOLVED } from "../shared/messaging/dead-letters";
+import { ADMIN_REQUIRED } from "../shared/runtime/operations.mixin";
 
 /** The one error shape every route answers with. */
 export interface ErrorBody {
@@ -30,6 +31,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   [PaymentErrorCode.NotFound]: 404,
   [SagaErrorCode.NotFound]: 404,
   [DEAD_LETTER_NOT_FOUND]: 404,
+  [DEAD_LETTER_RESOLVED]: 409,
+  [ADMIN_REQUIRED]: 403,
   NOT_FOUND: 404,
   [OrderErrorCode.IdempotencyKeyReused]: 409,
   [OrderErrorCode.AlreadyEnded]: 409,
@@ -149,6 +152,7 @@ function gatewayStatus(caught: CaughtError): number | undefined {
     "ServiceUnavailableError",
     "BadRequestError",
     "PayloadTooLarge",
+    "RateLimitExceeded",
   ];
   if (!caught.name || !gatewayErrors.includes(caught.name)) return undefined;
   return typeof caught.code === "number" && caught.code >= 400 && caught.code < 600

@@ -28,13 +28,41 @@ const orderIdParameter = {
   schema: { type: "string", format: "uuid" },
 };
 
-/** What every read of one order can answer besides its 200. */
+/** Any route, past RATE_LIMIT_RPS requests a second from one customer (or one address). */
+const rateLimited = error(
+  "Too many requests this second from this customer (or, without a valid token, this address); retry after Retry-After",
+);
+
 const unauthorized = error("No valid bearer token (WWW-Authenticate: Bearer)");
+
+/** What every admin route can answer besides its own. */
+const adminErrors = {
+  "401": unauthorized,
+  "403": error("The token's roles do not include admin"),
+  "429": rateLimited,
+  "503": error("A service or its database is unavailable"),
+};
+
+const serviceParameter = {
+  name: "service",
+  in: "path",
+  required: true,
+  schema: ref("DeadLetterOwner"),
+};
+const deadLetterIdParameter = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "integer", minimum: 1 },
+};
+
+/** What every read of one order can answer besides its 200. */
 
 const readErrors = {
   "400": error("The order id is not a uuid"),
   "401": unauthorized,
   "404": error("No such order, another customer's, or no saga / payment for it yet"),
+  "429": rateLimited,
   "503": error("The service or its database is unavailable; retry after Retry-After"),
 };
 
@@ -79,6 +107,7 @@ export const OPENAPI = {
           "409": error("The Idempotency-Key was used with another body"),
           "413": error("The body is larger than HTTP_BODY_LIMIT"),
           "415": error("Not application/json, or an unknown Content-Encoding"),
+          "429": rateLimited,
           "503": error("A service, its database or the broker is unavailable"),
         },
       },
@@ -103,6 +132,7 @@ export const OPENAPI = {
           "200": json(ref("OrderPage"), "A page"),
           "400": error("An unknown status, a pageSize out of range, a cursor not written here"),
           "401": unauthorized,
+          "429": rateLimited,
           "503": error("The order service is unavailable"),
         },
       },
@@ -132,6 +162,7 @@ export const OPENAPI = {
           "401": unauthorized,
           "404": error("No such order, or another customer's"),
           "409": error("The order has already ended (CONFIRMED or CANCELLED)"),
+          "429": rateLimited,
           "503": error("The order service or its database is unavailable"),
         },
       },
@@ -152,6 +183,116 @@ export const OPENAPI = {
         responses: { "200": json(ref("Payment"), "The payment"), ...readErrors },
       },
     },
+    "/admin/dead-letters": {
+      get: {
+        operationId: "listDeadLetters",
+        summary: "Dead letters of every service (or one), newest first (admin)",
+        parameters: [
+          { name: "service", in: "query", schema: ref("DeadLetterOwner") },
+          {
+            name: "topic",
+            in: "query",
+            description: "Their source topic",
+            schema: { type: "string" },
+          },
+          {
+            name: "state",
+            in: "query",
+            description: "open (the default): not resolved; resolved; all",
+            schema: { type: "string", enum: ["open", "resolved", "all"] },
+          },
+          {
+            name: "limit",
+            in: "query",
+            description: "Rows per service (default 20)",
+            schema: { type: "integer", minimum: 1, maximum: 500 },
+          },
+        ],
+        responses: {
+          "200": json(ref("DeadLetterList"), "The dead letters"),
+          "400": error("An unknown service or state, a limit out of range"),
+          ...adminErrors,
+        },
+      },
+    },
+    "/admin/dead-letters/{service}/replay": {
+      post: {
+        operationId: "replayTopicDeadLetters",
+        summary: "Replay every open dead letter of a topic not replayed yet (admin)",
+        parameters: [serviceParameter],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["topic"],
+                additionalProperties: false,
+                properties: { topic: { type: "string", minLength: 1 } },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": json(
+            {
+              type: "object",
+              required: ["topic", "replayed"],
+              properties: { topic: { type: "string" }, replayed: { type: "integer" } },
+            },
+            "How many were sent back to the topic",
+          ),
+          "400": error("An unknown service, no topic"),
+          ...adminErrors,
+        },
+      },
+    },
+    "/admin/dead-letters/{service}/{id}/replay": {
+      post: {
+        operationId: "replayDeadLetter",
+        summary: "Send one dead letter back to its source topic, as it arrived (admin)",
+        parameters: [serviceParameter, deadLetterIdParameter],
+        responses: {
+          "200": json(
+            {
+              type: "object",
+              required: ["replayed", "topic"],
+              properties: { replayed: { type: "integer" }, topic: { type: "string" } },
+            },
+            "Replayed",
+          ),
+          "400": error("An unknown service, an id that is not a positive integer"),
+          "404": error("No such dead letter in that service"),
+          "409": error("The dead letter is resolved: it is closed"),
+          ...adminErrors,
+        },
+      },
+    },
+    "/admin/dead-letters/{service}/{id}/resolve": {
+      post: {
+        operationId: "resolveDeadLetter",
+        summary: "Close a dead letter: it is never replayed, and leaves the open list (admin)",
+        parameters: [serviceParameter, deadLetterIdParameter],
+        requestBody: {
+          required: false,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                additionalProperties: false,
+                properties: { note: { type: "string", minLength: 1, maxLength: 500 } },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": json(ref("DeadLetter"), "Resolved (the first resolver is kept)"),
+          "400": error("An unknown service, an id that is not a positive integer"),
+          "404": error("No such dead letter in that service"),
+          ...adminErrors,
+        },
+      },
+    },
     "/health/live": {
       get: {
         operationId: "live",
@@ -159,6 +300,7 @@ export const OPENAPI = {
         summary: "Liveness: the process runs and its event loop is not stalled",
         responses: {
           "200": json(ref("Live"), "Live"),
+          "429": rateLimited,
           "503": error("The event loop was blocked recently"),
         },
       },
@@ -170,6 +312,7 @@ export const OPENAPI = {
         summary: "Readiness: every service reaches its database and the bus",
         responses: {
           "200": json(ref("Ready"), "Ready"),
+          "429": rateLimited,
           "503": error("Not ready: `errors` names what is down"),
         },
       },
@@ -179,7 +322,7 @@ export const OPENAPI = {
         operationId: "openapi",
         security: [],
         summary: "This document",
-        responses: { "200": json({ type: "object" }, "OpenAPI 3.1") },
+        responses: { "200": json({ type: "object" }, "OpenAPI 3.1"), "429": rateLimited },
       },
     },
     "/asyncapi.json": {
@@ -187,7 +330,7 @@ export const OPENAPI = {
         operationId: "asyncapi",
         security: [],
         summary: "The topics, their messages and dead-letter topics (AsyncAPI 3.0)",
-        responses: { "200": json({ type: "object" }, "AsyncAPI 3.0") },
+        responses: { "200": json({ type: "object" }, "AsyncAPI 3.0"), "429": rateLimited },
       },
     },
     "/docs": {
@@ -197,6 +340,7 @@ export const OPENAPI = {
         summary: "This document as a page",
         responses: {
           "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } },
+          "429": rateLimited,
         },
       },
     },
@@ -386,6 +530,54 @@ export const OPENAPI = {
           failureReason: nullableText,
           createdAt: timestamp,
           updatedAt: timestamp,
+        },
+      },
+      DeadLetterOwner: {
+        type: "string",
+        enum: ["order", "payment", "saga"],
+        description: "The service that consumed the record and keeps the dead letter",
+      },
+      DeadLetterList: {
+        type: "object",
+        required: ["rows"],
+        additionalProperties: false,
+        properties: { rows: { type: "array", items: ref("DeadLetter") } },
+      },
+      DeadLetter: {
+        type: "object",
+        required: [
+          "id",
+          "sourceTopic",
+          "headers",
+          "errorCode",
+          "errorMessage",
+          "failedAt",
+          "replayCount",
+        ],
+        properties: {
+          service: ref("DeadLetterOwner"),
+          id: { type: "integer" },
+          consumerGroup: { type: "string" },
+          sourceTopic: { type: "string" },
+          sourcePartition: { type: "integer" },
+          sourceOffset: { type: "string" },
+          key: nullableText,
+          value: { type: ["string", "null"], description: "The record as it arrived, as text" },
+          headers: {
+            type: "object",
+            description: "The record's headers and the dlt-* error headers of its DLT record",
+            additionalProperties: { type: "string" },
+          },
+          errorCode: { type: "string" },
+          errorMessage: { type: "string" },
+          attempts: { type: "integer" },
+          failedAt: timestamp,
+          replayedAt: { type: ["string", "null"], format: "date-time" },
+          replayedBy: nullableText,
+          replayCount: { type: "integer", minimum: 0 },
+          resolvedAt: { type: ["string", "null"], format: "date-time" },
+          resolvedBy: nullableText,
+          resolution: nullableText,
         },
       },
       Live: {

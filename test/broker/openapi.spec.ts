@@ -1,9 +1,12 @@
 import Ajv2020 from "ajv/dist/2020";
 import { OPENAPI } from "../../services/api/openapi";
 import { ALIASES } from "../../services/api/routes";
+import { Topics } from "../../contracts";
+import { tokenFor } from "../support/auth";
+import { eventually } from "../support/eventually";
 import { http, orderOf, type HttpResult } from "../support/http";
 import { expectSettled } from "../support/settled";
-import { databasesOf, startTestSystem, type TestSystem } from "../support/test-system";
+import { busOf, databasesOf, startTestSystem, type TestSystem } from "../support/test-system";
 
 /**
  * The OpenAPI document and the gateway, held together: every route the gateway serves is
@@ -35,6 +38,11 @@ const pointer = (...parts: string[]) =>
   parts.map((part) => part.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
 const exercised = new Set<string>();
+
+/** A documented path with its parameters filled in (an order that exists, a dead letter). */
+let orderId = "";
+const concrete = (path: string) =>
+  path.replace("{orderId}", orderId).replace("{service}", "saga").replace("{id}", "1");
 
 /** Checks one answer against the document: its status is listed, its body has the schema. */
 function expectDocumented(
@@ -101,7 +109,7 @@ describe("the OpenAPI document", () => {
       headers: { "idempotency-key": "openapi-1" },
     });
     expectDocumented("post", "/orders", placed);
-    const orderId = (placed.body as { orderId: string }).orderId;
+    orderId = (placed.body as { orderId: string }).orderId;
     await expectSettled(databasesOf(NAME), [{ orderId, total: 999 }]);
 
     const post = (init: Parameters<typeof http>[3]) =>
@@ -148,7 +156,7 @@ describe("the OpenAPI document", () => {
     expectDocumented("post", path, await cancel("not-a-uuid"));
     // Without a token, every route that needs one.
     const anonymous = (method: string, path: string) =>
-      http(system.baseUrl, method, path.replace("{orderId}", orderId), {
+      http(system.baseUrl, method, concrete(path), {
         json: method === "POST" ? orderOf("p1", 1, 1) : undefined,
         token: null,
       });
@@ -159,17 +167,80 @@ describe("the OpenAPI document", () => {
       ["get", "/orders/{orderId}/saga"],
       ["get", "/orders/{orderId}/payment"],
       ["post", "/orders/{orderId}/cancel"],
+      ["get", "/admin/dead-letters"],
+      ["post", "/admin/dead-letters/{service}/replay"],
+      ["post", "/admin/dead-letters/{service}/{id}/replay"],
+      ["post", "/admin/dead-letters/{service}/{id}/resolve"],
     ] as const)
       expectDocumented(method, path, await anonymous(method.toUpperCase(), path));
     expectDocumented("get", "/health/live", await get("/health/live"));
     expectDocumented("get", "/health/ready", await get("/health/ready"));
   });
 
-  it("every status it lists was produced above, but the 503s (they need a service down)", () => {
+  it("describes the admin routes, for an admin and for a customer", async () => {
+    const admin = await tokenFor("openapi-admin", true);
+    const as = (token: string | undefined, method: string, path: string, json?: object) =>
+      http(system.baseUrl, method, path, { ...(token && { token }), ...(json && { json }) });
+    const asAdmin = (method: string, path: string, json?: object) => as(admin, method, path, json);
+    const asCustomer = (method: string, path: string, json?: object) =>
+      as(undefined, method, path, json);
+
+    // A record the saga cannot read becomes its dead letter.
+    await busOf(system).publish([
+      { topic: Topics.orderCreated, key: "openapi", value: Buffer.from("not json"), headers: {} },
+    ]);
+    const list = "/admin/dead-letters";
+    const listed = await eventually(async () => {
+      const answer = await asAdmin("GET", `${list}?service=saga`);
+      expect((answer.body as { rows: unknown[] }).rows).toHaveLength(1);
+      return answer;
+    });
+    const id = (listed.body as { rows: Array<{ id: number }> }).rows[0]!.id;
+    expectDocumented("get", list, listed);
+    expectDocumented("get", list, await asAdmin("GET", `${list}?state=lost`));
+    expectDocumented("get", list, await asCustomer("GET", list));
+
+    const topic = "/admin/dead-letters/{service}/replay";
+    expectDocumented(
+      "post",
+      topic,
+      await asAdmin("POST", "/admin/dead-letters/saga/replay", {
+        topic: Topics.orderCreated,
+      }),
+    );
+    expectDocumented("post", topic, await asAdmin("POST", "/admin/dead-letters/saga/replay", {}));
+    expectDocumented(
+      "post",
+      topic,
+      await asCustomer("POST", "/admin/dead-letters/saga/replay", {
+        topic: Topics.orderCreated,
+      }),
+    );
+
+    const one = (action: string, service = "saga", which: number | string = id) =>
+      `/admin/dead-letters/${service}/${which}/${action}`;
+    for (const action of ["replay", "resolve"]) {
+      const path = `/admin/dead-letters/{service}/{id}/${action}`;
+      expectDocumented("post", path, await asAdmin("POST", one(action)));
+      expectDocumented("post", path, await asAdmin("POST", one(action, "saga", 999_999)));
+      expectDocumented("post", path, await asAdmin("POST", one(action, "billing")));
+      expectDocumented("post", path, await asCustomer("POST", one(action)));
+    }
+    // Resolved above: a replay now is refused.
+    expectDocumented(
+      "post",
+      "/admin/dead-letters/{service}/{id}/replay",
+      await asAdmin("POST", one("replay")),
+    );
+  });
+
+  // The 503s need a service down; the 429s a rate limit, which this system runs without
+  // (rate-limit.spec.ts checks their shape).
+  it("every status it lists was produced above, but the 503s and the 429s", () => {
     const listed = Object.entries(OPENAPI.paths).flatMap(([path, methods]) =>
       Object.entries(methods).flatMap(([method, operation]) =>
         Object.keys((operation as { responses: object }).responses)
-          .filter((status) => status !== "503")
+          .filter((status) => status !== "503" && status !== "429")
           .map((status) => `${method} ${path} ${status}`),
       ),
     );

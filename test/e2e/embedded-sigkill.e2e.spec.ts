@@ -128,6 +128,7 @@ async function startOms(): Promise<Oms> {
       EMBEDDED_PG_DATA_DIR: DATA_DIR,
       // The test's key, not a development key of its own: the test signs its requests with it.
       AUTH_JWT_SECRET: TEST_AUTH_SECRET,
+      RATE_LIMIT_RPS: "0",
       LOG_LEVEL: "info",
       PAYMENT_DECLINE_ABOVE: "100000.00",
     },

@@ -75,6 +75,8 @@ export async function startTestSystem(
     // Several test systems run at once (jest workers): each takes a free port for its metrics.
     METRICS_PORT: "0",
     AUTH_JWT_SECRET: TEST_AUTH_SECRET,
+    // Tests call as fast as they can; the limiter's own test turns it on.
+    RATE_LIMIT_RPS: "0",
     ...options.env,
   });
   // Tests stop their brokers themselves; no SIGINT handlers piling up on the jest worker.

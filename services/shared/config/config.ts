@@ -37,8 +37,11 @@ export interface AppConfig {
     audience: string;
     devKeyFile: string | undefined;
   };
-  /** The gateway: the address it binds to (HTTP_HOST), its port (PORT), its largest body. */
-  http: { host: string; port: number; bodyLimit: string };
+  /**
+   * The gateway: the address it binds to (HTTP_HOST), its port (PORT), its largest body
+   * (HTTP_BODY_LIMIT), and how many requests a second a customer may make (RATE_LIMIT_RPS).
+   */
+  http: { host: string; port: number; bodyLimit: string; rateLimitRps: number };
   /** Unset in embedded mode: the in-process bus and no Moleculer transporter. */
   kafka: KafkaConfig | null;
   /** A Moleculer transporter string that overrides the Kafka default (TRANSPORTER). */
@@ -210,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       host: read("HTTP_HOST") ?? "0.0.0.0",
       port: integer("PORT", 3000, 0),
       bodyLimit: read("HTTP_BODY_LIMIT") ?? "1mb",
+      // Requests per second per customer (per address without a valid token); 0 turns it off.
+      rateLimitRps: integer("RATE_LIMIT_RPS", 100, 0),
     },
     kafka: brokers
       ? {

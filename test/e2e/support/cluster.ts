@@ -104,6 +104,7 @@ export class Cluster {
         // Every node of the cluster runs on this machine: each has its own metrics port.
         METRICS_PORT: String(metricsPort),
         AUTH_JWT_SECRET: TEST_AUTH_SECRET,
+        RATE_LIMIT_RPS: "0",
         ...this.env,
         ...env,
       },

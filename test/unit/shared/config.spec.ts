@@ -30,7 +30,12 @@ describe("loadConfig defaults (an empty environment)", () => {
   });
 
   it("listens on 3000, charges in INR, declines above 100000.00, logs at info", () => {
-    expect(config.http).toEqual({ host: "0.0.0.0", port: 3000, bodyLimit: "1mb" });
+    expect(config.http).toEqual({
+      host: "0.0.0.0",
+      port: 3000,
+      bodyLimit: "1mb",
+      rateLimitRps: 100,
+    });
     expect(config.currency).toBe("INR");
     expect(config.payment.declineAbove).toBe("100000.00");
     expect(config.logLevel).toBe("info");
