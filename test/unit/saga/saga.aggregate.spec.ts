@@ -83,22 +83,9 @@ const APPLIED: Array<[SagaState, SagaStep, SagaState, string | null, SagaCommand
     REASON,
     [{ type: "CancelPayment", orderId: ORDER_ID, amount: AMOUNT, reason: "order cancelled" }],
   ],
-  [
-    PaymentCompleted,
-    "OrderCancelled",
-    Compensating,
-    REASON,
-    [
-      {
-        type: "CancelPayment",
-        orderId: ORDER_ID,
-        amount: AMOUNT,
-        reason: `order cancelled: ${REASON}`,
-      },
-    ],
-  ],
-  // The customer cancelled while the payment was open: it is released or refunded.
-  ...([Started, PaymentInitiated] as const).map(
+  // The order was cancelled (by its customer) while the payment was open or after it was
+  // taken: the payment is released or refunded.
+  ...([Started, PaymentInitiated, PaymentCompleted] as const).map(
     (from): [SagaState, SagaStep, SagaState, string | null, SagaCommand[]] => [
       from,
       "OrderCancelled",
