@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { OrderCreatedContract, PaymentFailedContract, Topics } from "../../contracts";
 import { eventually } from "../support/eventually";
+import { tokenFor } from "../support/auth";
 import { http, orderOf } from "../support/http";
 import { Cluster, KAFKA_BROKERS } from "./support/cluster";
 import { finalStatus } from "./support/orders";
@@ -104,6 +105,82 @@ describe("over real Kafka, every service in its own process", () => {
     expect(await finalStatus(cluster, created.body.orderId as string)).toMatchObject({
       status: "CONFIRMED",
     });
+  });
+
+  it("an admin lists that dead letter over HTTP, replays it, and resolves what comes back", async () => {
+    const admin = await tokenFor("e2e-admin", true);
+    const key = `admin-${randomUUID()}`;
+    await writeRaw(Topics.orderCreated, key, "not json, for the admin");
+    type Listed = { rows: Array<Record<string, unknown> & { id: number; key: string }> };
+    const open = (): Promise<Listed["rows"]> =>
+      http<Listed>(
+        cluster.baseUrl,
+        "GET",
+        `/admin/dead-letters?service=saga&topic=${Topics.orderCreated}&limit=500`,
+        { token: admin },
+      ).then((answer) => answer.body.rows.filter((row) => row.key === key));
+    const [parked] = await eventually(async () => {
+      const rows = await open();
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    expect(parked).toMatchObject({
+      service: "saga",
+      errorCode: "MALFORMED_JSON",
+      value: "not json, for the admin",
+      headers: { "dlt-error-code": "MALFORMED_JSON", "dlt-source-topic": Topics.orderCreated },
+    });
+    // A customer may not even look.
+    expect((await http(cluster.baseUrl, "GET", "/admin/dead-letters")).status).toBe(403);
+
+    const replayed = await http(
+      cluster.baseUrl,
+      "POST",
+      `/admin/dead-letters/saga/${parked!.id}/replay`,
+      { token: admin },
+    );
+    expect(replayed).toMatchObject({
+      status: 200,
+      body: { replayed: parked!.id, topic: Topics.orderCreated },
+    });
+    // The same bytes went back to order.created, failed again, and were parked again.
+    const again = await eventually(async () => {
+      const rows = await open();
+      expect(rows).toHaveLength(2);
+      return rows.find((row) => row.id !== parked!.id)!;
+    });
+    expect(again.headers).toMatchObject({ "dlt-replayed-from": String(parked!.id) });
+    expect((await open()).find((row) => row.id === parked!.id)).toMatchObject({
+      replayCount: 1,
+      replayedBy: "e2e-admin",
+    });
+
+    const resolved = await http(
+      cluster.baseUrl,
+      "POST",
+      `/admin/dead-letters/saga/${again.id}/resolve`,
+      { token: admin, json: { note: "a test's garbage" } },
+    );
+    expect(resolved.body).toMatchObject({
+      resolvedBy: "e2e-admin",
+      resolution: "a test's garbage",
+    });
+    expect((await open()).map((row) => row.id)).toEqual([parked!.id]);
+  });
+
+  it("a customer sees only their own orders; another customer's is a 404", async () => {
+    const bob = await tokenFor("e2e-bob");
+    const created = await http(cluster.baseUrl, "POST", "/orders", { json: orderOf("p1", 1, 5) });
+    const orderId = created.body.orderId as string;
+    expect((await http(cluster.baseUrl, "GET", `/orders/${orderId}`)).status).toBe(200);
+    for (const suffix of ["", "/saga", "/payment"])
+      expect(
+        (await http(cluster.baseUrl, "GET", `/orders/${orderId}${suffix}`, { token: bob })).status,
+      ).toBe(404);
+    const listed = await http<{ rows: unknown[] }>(cluster.baseUrl, "GET", "/orders", {
+      token: bob,
+    });
+    expect(listed.body.rows).toEqual([]);
   });
 
   it("puts the DLT record on order.created.DLT with headers naming the error and its origin", async () => {
