@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes, type KeyObject } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -15,7 +15,14 @@ import type { Caller } from "../shared/runtime/caller";
 import { GatewayErrorCode } from "./http-errors";
 
 /** The keys a token is checked with: one HS256 secret, or a JWKS (RS256/ES256). */
-type Keys = { kind: "secret"; secret: Uint8Array } | { kind: "jwks"; keys: JWTVerifyGetKey };
+type Keys = { kind: "secret"; secret: KeyObject } | { kind: "jwks"; keys: JWTVerifyGetKey };
+
+/**
+ * How long a verified token is taken on trust again without a second signature check (never past
+ * its `exp`), and how many are remembered. A client sends the same token with every request; a
+ * key removed from a JWKS stops a token it signed within this time.
+ */
+const VERIFIED_TOKENS = { ttlMs: 60_000, max: 10_000, longestToken: 4_096 };
 
 /**
  * Checks `Authorization: Bearer <JWT>`: signature, expiry, issuer and audience (jose), and a
@@ -24,6 +31,8 @@ type Keys = { kind: "secret"; secret: Uint8Array } | { kind: "jwks"; keys: JWTVe
  */
 export class Authenticator {
   private readonly options: { issuer: string; audience: string; algorithms: string[] };
+  /** Tokens verified lately, by their exact text (signature included), with when to stop trusting. */
+  private readonly verified = new Map<string, { caller: Caller; until: number }>();
 
   constructor(
     private readonly keys: Keys,
@@ -37,6 +46,25 @@ export class Authenticator {
   async verify(authorization: string | undefined): Promise<Caller> {
     const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? "")?.[1];
     if (!token) throw unauthorized("a bearer token is required (Authorization: Bearer <JWT>)");
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && now < known.until) return known.caller;
+    const caller = await this.check(token);
+    this.remember(token, caller.caller, Math.min(caller.expiresAt, now + VERIFIED_TOKENS.ttlMs));
+    return caller.caller;
+  }
+
+  private remember(token: string, caller: Caller, until: number): void {
+    if (token.length > VERIFIED_TOKENS.longestToken) return;
+    this.verified.delete(token);
+    // The oldest goes first: a Map iterates in insertion order.
+    if (this.verified.size >= VERIFIED_TOKENS.max)
+      this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { caller, until });
+  }
+
+  /** The signature and the claims, by jose; then a subject we can use. */
+  private async check(token: string): Promise<{ caller: Caller; expiresAt: number }> {
     let claims: Record<string, unknown>;
     try {
       const verified =
@@ -54,7 +82,8 @@ export class Authenticator {
     if (typeof customerId !== "string" || customerId === "" || customerId.length > 200)
       throw unauthorized("the token names no subject (sub)");
     const roles = Array.isArray(claims.roles) ? claims.roles : [];
-    return { customerId, admin: roles.includes("admin") };
+    const expiresAt = typeof claims.exp === "number" ? claims.exp * 1_000 : Infinity;
+    return { caller: { customerId, admin: roles.includes("admin") }, expiresAt };
   }
 }
 
@@ -74,7 +103,9 @@ export async function createAuthenticator(auth: AppConfig["auth"]): Promise<Auth
 }
 
 async function keysOf(auth: AppConfig["auth"]): Promise<Keys> {
-  if (auth.jwtSecret) return { kind: "secret", secret: new TextEncoder().encode(auth.jwtSecret) };
+  // A KeyObject made once: given bytes, jose would make one for every token it checks.
+  if (auth.jwtSecret)
+    return { kind: "secret", secret: createSecretKey(Buffer.from(auth.jwtSecret)) };
   if (auth.jwks) {
     if (/^https?:\/\//.test(auth.jwks))
       return { kind: "jwks", keys: createRemoteJWKSet(new URL(auth.jwks)) };
@@ -82,7 +113,10 @@ async function keysOf(auth: AppConfig["auth"]): Promise<Keys> {
     return { kind: "jwks", keys: createLocalJWKSet(set) };
   }
   if (auth.devKeyFile)
-    return { kind: "secret", secret: new TextEncoder().encode(developmentKey(auth.devKeyFile)) };
+    return {
+      kind: "secret",
+      secret: createSecretKey(Buffer.from(developmentKey(auth.devKeyFile))),
+    };
   throw new Error(
     "the gateway needs AUTH_JWT_SECRET (HS256, at least 32 bytes) or AUTH_JWKS (a JWKS path or URL): " +
       "only the embedded default (npm start) makes a development key of its own",
