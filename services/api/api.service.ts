@@ -72,8 +72,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
    * route that needs a token), nothing without an Authorization header.
    */
   const identify = async (req: IdentifiedRequest): Promise<void> => {
-    if (!authenticator) throw new Error("the gateway has not started");
-    if (req.headers.authorization === undefined) return;
+    if (!authenticator || req.headers.authorization === undefined) return;
     try {
       req.$identity = { caller: await authenticator.verify(req.headers.authorization) };
     } catch (error) {
@@ -81,9 +80,14 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
     }
   };
   const callerOfRequest = async (req: IdentifiedRequest) => {
+    // moleculer-web listens before this service's started() has read the keys: a request in
+    // that moment is told to come back, as any request to a service still starting is.
+    if (!authenticator)
+      throw new Errors.MoleculerRetryableError("the gateway is starting", 503, "NOT_READY");
     if (req.$identity?.rejection) throw req.$identity.rejection;
-    // No Authorization header: the authenticator says so, in the 401's words.
-    return req.$identity?.caller ?? authenticator!.verify(undefined);
+    // Not identified before routing (no Authorization header: the authenticator says so, in the
+    // 401's words; or the keys were read meanwhile): verified now.
+    return req.$identity?.caller ?? authenticator.verify(req.headers.authorization);
   };
   const rateLimit = rateLimitOf(config.http.rateLimitRps);
   return {
