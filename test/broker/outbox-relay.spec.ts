@@ -17,6 +17,7 @@ import { deferred } from "../unit/support/async";
 import { eventually } from "../support/eventually";
 import { messagingDatabase } from "../support/messaging-db";
 import { quietLogger } from "../support/quiet-logger";
+import type { Logger } from "../../services/shared/logger";
 
 let database: SqlDatabase;
 beforeAll(async () => {
@@ -104,6 +105,8 @@ const relayOn = (
     owner?: string;
     pollIntervalMs?: number;
     stopGraceMs?: number;
+    stuckAfterMs?: number;
+    logger?: Logger;
   } = {},
 ) => {
   const relay = new OutboxRelay({
@@ -113,14 +116,43 @@ const relayOn = (
     maxInFlight: options.maxInFlight ?? 2,
     pollIntervalMs: options.pollIntervalMs ?? 50,
     owner: options.owner ?? "node-1",
-    logger: quietLogger,
+    logger: options.logger ?? quietLogger,
     stopGraceMs: options.stopGraceMs ?? 5_000,
+    stuckAfterMs: options.stuckAfterMs,
   });
   relays.push(relay);
   return relay;
 };
 const pending = async () =>
   (await database.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox"))[0]!.n;
+
+describe("OutboxRelay when a publish never settles", () => {
+  it("gives up the stuck drain after stuckAfterMs, says so, and publishes what is committed next", async () => {
+    const bus = new RecordingBus();
+    // The first publish waits on a gate that never opens (a broker call that never answers).
+    bus.gate = new Promise<void>(() => undefined);
+    const errors: string[] = [];
+    const relay = relayOn(bus, {
+      maxInFlight: 1,
+      stuckAfterMs: 300,
+      logger: { ...quietLogger, error: (message: string) => errors.push(message) },
+    });
+    await relay.start();
+    const stuck = await commit(1);
+    relay.kick(stuck.rowIds);
+    await eventually(() => expect(bus.inFlight).toBe(1));
+
+    bus.gate = Promise.resolve();
+    const next = await commit(3);
+    relay.kick(next.rowIds);
+    await eventually(() => expect(bus.ids.sort()).toEqual([...next.messageIds].sort()), 5_000);
+    expect(errors).toEqual([
+      expect.stringMatching(/no progress for \d+ s waiting for a publish to settle/),
+    ]);
+    // The stuck publish's row stays claimed until its lease ends; then any relay takes it.
+    expect(await pending()).toBe(1);
+  });
+});
 
 describe("OutboxRelay and a record the broker refuses for good", () => {
   it("parks that row with its error; every other row is published, and its key's later rows wait", async () => {

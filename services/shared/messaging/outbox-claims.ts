@@ -18,7 +18,7 @@ export interface ClaimedRow {
 }
 
 /** A claim not settled by then (its relay died) is taken over by another relay. */
-const CLAIM_LEASE_SECONDS = 60;
+export const CLAIM_LEASE_SECONDS = 60;
 
 const RETURNING = `RETURNING id, message_id, topic, message_key, message_type,
   envelope::text AS envelope, suspect, envelope->>'traceparent' AS traceparent, created_at`;

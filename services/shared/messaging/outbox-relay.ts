@@ -8,7 +8,7 @@ import {
   type MessageTracing,
   type OpenSpan,
 } from "./message-tracing";
-import { OutboxClaims, type ClaimedRow } from "./outbox-claims";
+import { CLAIM_LEASE_SECONDS, OutboxClaims, type ClaimedRow } from "./outbox-claims";
 import { formatTraceparent, parseTraceparent } from "./trace-context";
 
 export interface OutboxRelayOptions {
@@ -24,11 +24,20 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** How long `stop()` waits for publishes in flight before leaving their rows claimed. */
   stopGraceMs?: number;
+  /**
+   * A drain that has not got anywhere for this long (a claim answered, a publish settled) is
+   * given up and a new one started (default: the claim lease, 60 s; a publish's retries end
+   * well within it).
+   */
+  stuckAfterMs?: number;
   /** Opens a span per published message, from the moment its row was written (the outbox wait). */
   tracing?: MessageTracing;
   /** The service whose outbox this is (the spans' service). */
   service?: string;
 }
+/** A drain stuck longer than a claim lease is given up (the rows it holds are claimable again). */
+const CLAIM_LEASE_MS = CLAIM_LEASE_SECONDS * 1_000;
+
 /** Announced ids kept while the relay cannot publish (in batches); beyond, the search finds them. */
 const MAX_ANNOUNCED_BATCHES = 20;
 
@@ -61,6 +70,10 @@ export class OutboxRelay {
   private readonly claims: OutboxClaims;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
+  /** Counts drains; a drain given up sees a newer number and stops if it ever wakes. */
+  private drains = 0;
+  /** When the drain last got somewhere, and what it waits for now (for the watchdog's log line). */
+  private progress = { at: 0, waitingFor: "" };
   private readonly inFlight = new Set<Promise<void>>();
   /** Ids committed and announced, not claimed yet. */
   private announced: number[] = [];
@@ -115,20 +128,57 @@ export class OutboxRelay {
 
   private resume(): void {
     if (Date.now() < this.pausedUntil || this.stopped) return;
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
+    if (this.draining && this.stuck()) this.giveUpDrain();
+    if (this.draining) return;
+    const drain = this.drain().finally(() => {
+      if (this.draining === drain) this.draining = undefined;
     });
+    this.draining = drain;
+  }
+
+  private stuck(): boolean {
+    return Date.now() - this.progress.at > (this.options.stuckAfterMs ?? CLAIM_LEASE_MS);
+  }
+
+  /**
+   * A drain that waits on something that never settles would stop this relay for good: every
+   * kick and poll finds it still running. (Seen once in the fault suite, after the database came
+   * back: the relay went silent, its rows unsent.) It is given up, loudly, and a new one starts;
+   * the window's publishes are forgotten, and the rows they hold come back when their lease ends.
+   */
+  private giveUpDrain(): void {
+    const seconds = Math.round((Date.now() - this.progress.at) / 1_000);
+    this.options.logger.error(
+      `Outbox relay made no progress for ${seconds} s waiting for ${this.progress.waitingFor}; starting again (rows it held return when their claim lease ends)`,
+    );
+    this.drains += 1;
+    this.inFlight.clear();
+    this.draining = undefined;
+  }
+
+  private waitFor(what: string): void {
+    this.progress = { at: this.progress.at, waitingFor: what };
+  }
+
+  private progressed(): void {
+    this.progress = { at: Date.now(), waitingFor: "" };
   }
 
   /** Claims and publishes until nothing is announced, due or acknowledged, window permitting. */
   private async drain(): Promise<void> {
+    const drain = ++this.drains;
+    this.progressed();
     try {
-      while (!this.stopped && Date.now() >= this.pausedUntil) {
+      while (!this.stopped && drain === this.drains && Date.now() >= this.pausedUntil) {
         if (this.inFlight.size >= this.options.maxInFlight) {
+          this.waitFor("a publish to settle");
           await Promise.race(this.inFlight);
+          this.progressed();
           continue;
         }
+        this.waitFor("the database to answer a claim");
         const rows = await this.claimNext();
+        this.progressed();
         if (rows === null) return;
         if (rows.length > 0) this.track(this.publish(rows));
       }
