@@ -1,10 +1,8 @@
 import type { Context, ServiceSchema } from "moleculer";
+import { DATABASE_OWNERS, type DatabaseOwner as Owner } from "../shared/config/config";
 
-/** The contexts that keep dead letters, each in its own database. */
-const DEAD_LETTER_OWNERS = ["order", "payment", "saga"] as const;
-type Owner = (typeof DEAD_LETTER_OWNERS)[number];
-
-const SERVICE = { type: "enum", values: [...DEAD_LETTER_OWNERS] } as const;
+/** The contexts: each keeps the dead letters of what it consumed, in its own database. */
+const SERVICE = { type: "enum", values: [...DATABASE_OWNERS] } as const;
 const ID = { type: "number", integer: true, positive: true, convert: true } as const;
 const TOPIC = { type: "string", min: 1, max: 249 } as const;
 
@@ -28,7 +26,7 @@ export const ADMIN_ACTIONS: NonNullable<ServiceSchema["actions"]> = {
       ctx: Context<{ service?: Owner; topic?: string; state?: string; limit?: number }>,
     ) {
       const { service, ...query } = ctx.params;
-      const owners = service ? [service] : DEAD_LETTER_OWNERS;
+      const owners = service ? [service] : DATABASE_OWNERS;
       const listed = await Promise.all(
         owners.map(async (owner) => {
           const rows = await ctx.call<Array<Record<string, unknown>>, object>(

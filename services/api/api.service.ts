@@ -10,6 +10,7 @@ import {
 import ApiGateway, { type ApiSettingsSchema, type IncomingRequest } from "moleculer-web";
 import type { Logger } from "../shared/logger";
 import { platformOf } from "../shared/runtime/platform";
+import { DATABASE_OWNERS } from "../shared/config/config";
 import { EventLoopWatch } from "../shared/runtime/event-loop-watch";
 import { GatewayErrorCode, RETRY_AFTER_SECONDS, toErrorBody } from "./http-errors";
 import { checkBodyValues, verifyJsonBytes } from "./request-body";
@@ -23,8 +24,6 @@ import { ADMIN_ACTIONS } from "./admin";
 import { ADMIN_REQUIRED } from "../shared/runtime/operations.mixin";
 import { RATE_LIMIT_RETRY_AFTER_SECONDS, rateLimitOf, type IdentifiedRequest } from "./rate-limit";
 
-/** Services whose readiness the gateway reports; each one checks its database and bus. */
-const BACKENDS = ["order", "payment", "saga"] as const;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /**
  * A client's X-Request-ID / X-Correlation-ID becomes the causation id of the messages its
@@ -276,13 +275,16 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
       ready: {
         visibility: "published",
         async handler(ctx: Context) {
+          // Every context checks its own database and bus.
           const checks = await Promise.allSettled(
-            BACKENDS.map((name) => ctx.call(`${name}.health`, {}, { timeout: 3_000, retries: 0 })),
+            DATABASE_OWNERS.map((name) =>
+              ctx.call(`${name}.health`, {}, { timeout: 3_000, retries: 0 }),
+            ),
           );
           const errors: Record<string, string> = {};
           checks.forEach((check, index) => {
             if (check.status === "rejected")
-              errors[BACKENDS[index]!] = describeUnready(check.reason);
+              errors[DATABASE_OWNERS[index]!] = describeUnready(check.reason);
           });
           if (Object.keys(errors).length > 0) {
             throw new Errors.MoleculerError("Not ready", 503, GatewayErrorCode.NotReady, {
@@ -293,7 +295,7 @@ export default function createApiService(broker: ServiceBroker): ServiceSchema<A
             status: "UP",
             checks: Object.fromEntries(
               checks.map((check, index) => [
-                BACKENDS[index],
+                DATABASE_OWNERS[index],
                 check.status === "fulfilled" ? check.value : null,
               ]),
             ),

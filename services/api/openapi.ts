@@ -4,6 +4,7 @@ import { OrderStatus } from "../order/domain/order-status";
 import { MAX_QUANTITY_PER_LINE } from "../order/domain/quantity.value-object";
 import { PaymentStatus } from "../payment/domain/payment-status";
 import { SagaState } from "../saga/domain/saga-state";
+import { DATABASE_OWNERS } from "../shared/config/config";
 import { MAX_BODY_DEPTH } from "./request-body";
 
 /**
@@ -534,7 +535,7 @@ export const OPENAPI = {
       },
       DeadLetterOwner: {
         type: "string",
-        enum: ["order", "payment", "saga"],
+        enum: [...DATABASE_OWNERS],
         description: "The service that consumed the record and keeps the dead letter",
       },
       DeadLetterList: {

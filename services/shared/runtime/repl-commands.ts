@@ -1,4 +1,5 @@
 import type { ServiceBroker } from "moleculer";
+import { DATABASE_OWNERS } from "../config/config";
 
 /** moleculer-repl hands an action its parsed arguments by name, plus `options` (typed as string[] upstream). */
 type ReplArgs = Record<string, unknown> & { options: Record<string, unknown> };
@@ -10,8 +11,6 @@ interface ReplCommand {
   options?: Array<{ option: string; description: string }>;
   action(broker: ServiceBroker, args: ReplArgs): Promise<void>;
 }
-
-const DLT_OWNERS = ["order", "payment", "saga"] as const;
 
 /**
  * Project commands for `npm run repl`, next to Moleculer's own (`call`, `services`, `nodes`...):
@@ -76,7 +75,7 @@ export const replCommands: ReplCommand[] = [
     ],
     async action(broker, args) {
       const { limit = 20, topic, state } = args.options;
-      for (const owner of DLT_OWNERS) {
+      for (const owner of DATABASE_OWNERS) {
         await show(async () => {
           const rows = await broker.call<Array<Record<string, unknown>>, object>(
             `${owner}.deadLetters`,
