@@ -1,5 +1,5 @@
 import { deadLetterTopicOf } from "../../../contracts";
-import type { SqlDatabase } from "../db/sql-database";
+import type { SqlDatabase, SqlExecutor } from "../db/sql-database";
 import type { Logger } from "../logger";
 import { describeRecord, type IncomingRecord, type MessageBus } from "./message-bus.port";
 import { NO_MESSAGING_METRICS, type MessagingMetrics } from "./messaging-metrics";
@@ -212,10 +212,7 @@ export class DeadLetterStore {
          FROM dead_letters WHERE id = $1 FOR UPDATE`,
         [id],
       );
-      if (found && !found.resolved) {
-        await this.bus.publish([replayRecord(found)]);
-        await sql.query(MARK_REPLAYED, [[id], by]);
-      }
+      if (found && !found.resolved) await this.sendBack(sql, [found], by);
       return found;
     });
     if (!row) return null;
@@ -252,11 +249,8 @@ export class DeadLetterStore {
            ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
           [topic, bound?.last ?? 0, REPLAY_BATCH],
         );
-        if (rows.length === 0) return [];
-        await this.bus.publish(rows.map(replayRecord));
-        const replayedIds = rows.map((row) => row.id);
-        await sql.query(MARK_REPLAYED, [replayedIds, by]);
-        return replayedIds;
+        if (rows.length > 0) await this.sendBack(sql, rows, by);
+        return rows.map((row) => row.id);
       });
       if (ids.length === 0) break;
       replayed += ids.length;
@@ -266,6 +260,15 @@ export class DeadLetterStore {
     }
     if (replayed === 0) this.logger?.info(`no dead letter of ${topic} to replay for ${by}`);
     return { replayed };
+  }
+
+  /**
+   * Sends locked rows back to their source topics, as they arrived, and records the replay, in
+   * the caller's transaction: a row is marked replayed only once the bus has taken it.
+   */
+  private async sendBack(sql: SqlExecutor, rows: readonly ReplayedRow[], by: string) {
+    await this.bus.publish(rows.map(replayRecord));
+    await sql.query(MARK_REPLAYED, [rows.map((row) => row.id), by]);
   }
 
   /**
