@@ -73,7 +73,8 @@ export class OutboxRelay {
   /** Counts drains; a drain given up sees a newer number and stops if it ever wakes. */
   private drains = 0;
   /** When the drain last got somewhere, and what it waits for now (for the watchdog's log line). */
-  private progress = { at: 0, waitingFor: "" };
+  private progressAt = 0;
+  private waitingFor = "";
   private readonly inFlight = new Set<Promise<void>>();
   /** Ids committed and announced, not claimed yet. */
   private announced: number[] = [];
@@ -137,7 +138,7 @@ export class OutboxRelay {
   }
 
   private stuck(): boolean {
-    return Date.now() - this.progress.at > (this.options.stuckAfterMs ?? CLAIM_LEASE_MS);
+    return Date.now() - this.progressAt > (this.options.stuckAfterMs ?? CLAIM_LEASE_MS);
   }
 
   /**
@@ -147,21 +148,17 @@ export class OutboxRelay {
    * the window's publishes are forgotten, and the rows they hold come back when their lease ends.
    */
   private giveUpDrain(): void {
-    const seconds = Math.round((Date.now() - this.progress.at) / 1_000);
+    const seconds = Math.round((Date.now() - this.progressAt) / 1_000);
     this.options.logger.error(
-      `Outbox relay made no progress for ${seconds} s waiting for ${this.progress.waitingFor}; starting again (rows it held return when their claim lease ends)`,
+      `Outbox relay made no progress for ${seconds} s waiting for ${this.waitingFor}; starting again (rows it held return when their claim lease ends)`,
     );
     this.drains += 1;
     this.inFlight.clear();
     this.draining = undefined;
   }
 
-  private waitFor(what: string): void {
-    this.progress = { at: this.progress.at, waitingFor: what };
-  }
-
   private progressed(): void {
-    this.progress = { at: Date.now(), waitingFor: "" };
+    this.progressAt = Date.now();
   }
 
   /** Claims and publishes until nothing is announced, due or acknowledged, window permitting. */
@@ -171,12 +168,12 @@ export class OutboxRelay {
     try {
       while (!this.stopped && drain === this.drains && Date.now() >= this.pausedUntil) {
         if (this.inFlight.size >= this.options.maxInFlight) {
-          this.waitFor("a publish to settle");
+          this.waitingFor = "a publish to settle";
           await Promise.race(this.inFlight);
           this.progressed();
           continue;
         }
-        this.waitFor("the database to answer a claim");
+        this.waitingFor = "the database to answer a claim";
         const rows = await this.claimNext();
         this.progressed();
         if (rows === null) return;
