@@ -134,7 +134,9 @@ describe("OutboxRelay when a publish never settles", () => {
     const errors: string[] = [];
     const relay = relayOn(bus, {
       maxInFlight: 1,
-      stuckAfterMs: 300,
+      // Long enough for any claim on a busy test machine (4 jest workers on 2 cores), so the
+      // one stall given up is the publish that never settles.
+      stuckAfterMs: 1_000,
       logger: { ...quietLogger, error: (message: string) => errors.push(message) },
     });
     await relay.start();
