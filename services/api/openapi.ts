@@ -18,6 +18,10 @@ const json = (schema: object, description: string) => ({
   content: { "application/json": { schema } },
 });
 const error = (description: string) => json(ref("Error"), description);
+const jsonBody = (schema: object, required: boolean) => ({
+  required,
+  content: { "application/json": { schema } },
+});
 const decimal = { type: "string", pattern: "^\\d+\\.\\d{2}$", examples: ["999.00"] };
 const timestamp = { type: "string", format: "date-time" };
 const nullableText = { type: ["string", "null"] };
@@ -97,10 +101,7 @@ export const OPENAPI = {
             schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
           },
         ],
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: ref("OrderRequest") } },
-        },
+        requestBody: jsonBody(ref("OrderRequest"), true),
         responses: {
           "201": json(ref("OrderPlaced"), "Placed; its saga runs on (Location: /orders/{id})"),
           "400": error("Validation failed: `errors` names each field"),
@@ -153,10 +154,7 @@ export const OPENAPI = {
         description:
           "The order is CANCELLED at once with the reason; its saga then cancels the payment, or refunds it if it was charged (GET /orders/{orderId}/saga shows COMPENSATING, then COMPENSATED). The body is optional.",
         parameters: [orderIdParameter],
-        requestBody: {
-          required: false,
-          content: { "application/json": { schema: ref("CancelRequest") } },
-        },
+        requestBody: jsonBody(ref("CancelRequest"), false),
         responses: {
           "200": json(ref("OrderCancelled"), "Cancelled"),
           "400": error("The order id is not a uuid, or the reason is not 1 to 200 characters"),
@@ -221,19 +219,15 @@ export const OPENAPI = {
         operationId: "replayTopicDeadLetters",
         summary: "Replay every open dead letter of a topic not replayed yet (admin)",
         parameters: [serviceParameter],
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                required: ["topic"],
-                additionalProperties: false,
-                properties: { topic: { type: "string", minLength: 1 } },
-              },
-            },
+        requestBody: jsonBody(
+          {
+            type: "object",
+            required: ["topic"],
+            additionalProperties: false,
+            properties: { topic: { type: "string", minLength: 1 } },
           },
-        },
+          true,
+        ),
         responses: {
           "200": json(
             {
@@ -274,18 +268,14 @@ export const OPENAPI = {
         operationId: "resolveDeadLetter",
         summary: "Close a dead letter: it is never replayed, and leaves the open list (admin)",
         parameters: [serviceParameter, deadLetterIdParameter],
-        requestBody: {
-          required: false,
-          content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                additionalProperties: false,
-                properties: { note: { type: "string", minLength: 1, maxLength: 500 } },
-              },
-            },
+        requestBody: jsonBody(
+          {
+            type: "object",
+            additionalProperties: false,
+            properties: { note: { type: "string", minLength: 1, maxLength: 500 } },
           },
-        },
+          false,
+        ),
         responses: {
           "200": json(ref("DeadLetter"), "Resolved (the first resolver is kept)"),
           "400": error("An unknown service, an id that is not a positive integer"),
