@@ -97,7 +97,10 @@ export class KafkaBus implements MessageBus {
   private async createTopics(missing: string[]): Promise<void> {
     // false: another instance created them between our list and create, which is the goal anyway.
     const created = await this.admin.createTopics({
-      waitForLeaders: true,
+      // Not kafkajs' wait: it tolerates only LEADER_NOT_AVAILABLE and fails on the "not hosted"
+      // answer a broker gives while it applies the new topic's metadata (it failed CI once).
+      // waitForLeaders below tolerates both.
+      waitForLeaders: false,
       topics: missing.map((topic) => ({
         topic,
         numPartitions: this.config.topicPartitions,
