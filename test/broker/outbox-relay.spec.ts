@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OrderConfirmedContract, RejectOrderContract } from "../../contracts";
-import type { SqlDatabase } from "../../services/shared/db/sql-database";
+import type { SqlDatabase, SqlExecutor } from "../../services/shared/db/sql-database";
 import {
   PublishRejectedError,
   type MessageBus,
@@ -107,10 +107,11 @@ const relayOn = (
     stopGraceMs?: number;
     stuckAfterMs?: number;
     logger?: Logger;
+    database?: SqlExecutor;
   } = {},
 ) => {
   const relay = new OutboxRelay({
-    database,
+    database: options.database ?? database,
     bus: bus as unknown as MessageBus,
     batchSize: options.batchSize ?? 10,
     maxInFlight: options.maxInFlight ?? 2,
@@ -153,6 +154,66 @@ describe("OutboxRelay when a publish never settles", () => {
     ]);
     // The stuck publish's row stays claimed until its lease ends; then any relay takes it.
     expect(await pending()).toBe(1);
+  });
+});
+
+/**
+ * The database as seen through a connection cut while a statement ran: PostgreSQL finishes and
+ * commits it (it notices a vanished client only when it answers), and the client gets an error.
+ */
+function answersLost(lose: (statementName: string, rowCount: number) => boolean): SqlExecutor {
+  return {
+    query: async (sql, values) => {
+      const rows = await database.query(sql, values);
+      const name = typeof sql === "string" ? sql : sql.name;
+      if (lose(name, rows.length)) throw new Error("Connection terminated unexpectedly");
+      return rows as never;
+    },
+  };
+}
+
+describe("OutboxRelay when the database fails it between a claim and its end", () => {
+  it("a claim that committed unanswered: its rows are published at once, not when the lease ends", async () => {
+    let claimsToLose = 1;
+    const bus = new RecordingBus();
+    const infos: string[] = [];
+    const relay = relayOn(bus, {
+      database: answersLost(
+        (name, claimed) => name.startsWith("outbox.claim") && claimed > 0 && claimsToLose-- > 0,
+      ),
+      logger: { ...quietLogger, info: (message: string) => infos.push(message) },
+    });
+    await relay.start();
+    const { messageIds, rowIds } = await commit(3);
+    relay.kick(rowIds);
+
+    await eventually(() => expect(bus.ids.sort()).toEqual([...messageIds].sort()), 5_000);
+    await eventually(async () => expect(await pending()).toBe(0));
+    expect(claimsToLose).toBeLessThan(0);
+    expect(infos).toContainEqual(expect.stringMatching(/released 3 rows it held/));
+  });
+
+  it("a publish failed and the database was gone when it released the rows: they go again once it is back", async () => {
+    let releasesToRefuse = 1;
+    const bus = new RecordingBus();
+    bus.failing = true;
+    const relay = relayOn(bus, {
+      database: {
+        query: async (sql, values) => {
+          if (typeof sql !== "string" && sql.name === "outbox.release" && releasesToRefuse-- > 0)
+            throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+          return database.query(sql, values) as never;
+        },
+      },
+    });
+    await relay.start();
+    const { messageIds, rowIds } = await commit(2);
+    relay.kick(rowIds);
+    await eventually(() => expect(releasesToRefuse).toBeLessThan(0));
+
+    bus.failing = false;
+    await eventually(() => expect(bus.ids.sort()).toEqual([...messageIds].sort()), 5_000);
+    await eventually(async () => expect(await pending()).toBe(0));
   });
 });
 

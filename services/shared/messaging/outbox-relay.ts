@@ -82,6 +82,15 @@ export class OutboxRelay {
   private acknowledged: number[] = [];
   /** A search for unannounced rows is due (start, poll, or a kick without ids). */
   private searchDue = false;
+  /**
+   * A claim or a release failed, so this node may hold rows that no publish is working on: a
+   * claim commits even when the connection is cut before its answer arrives, and a failed
+   * publish whose release never reached the database keeps its rows. Nothing would touch them
+   * until their lease ends, a minute (the likely cause of a saga's messages left unsent after its
+   * database came back, once in the fault suite), so the next drain first settles this node's
+   * claims.
+   */
+  private claimsInDoubt = false;
   private pausedUntil = 0;
   private stopped = true;
 
@@ -142,10 +151,10 @@ export class OutboxRelay {
   }
 
   /**
-   * A drain that waits on something that never settles would stop this relay for good: every
-   * kick and poll finds it still running. (Seen once in the fault suite, after the database came
-   * back: the relay went silent, its rows unsent.) It is given up, loudly, and a new one starts;
-   * the window's publishes are forgotten, and the rows they hold come back when their lease ends.
+   * A drain that waits on something that never settles (a broker call that never answers) would
+   * stop this relay for good: every kick and poll finds it still running. It is given up, loudly,
+   * and a new one starts; the window's publishes are forgotten, and the rows they hold come back
+   * when their lease ends.
    */
   private giveUpDrain(): void {
     const seconds = Math.round((Date.now() - this.progressAt) / 1_000);
@@ -173,6 +182,10 @@ export class OutboxRelay {
           this.progressed();
           continue;
         }
+        if (this.claimsInDoubt) {
+          await this.settleClaimsInDoubt(drain);
+          continue;
+        }
         this.waitingFor = "the database to answer a claim";
         const rows = await this.claimNext();
         this.progressed();
@@ -181,8 +194,35 @@ export class OutboxRelay {
       }
     } catch (error) {
       // The database is unreachable: the poll timer tries again (nothing announced is lost).
+      this.claimsInDoubt = true;
       this.options.logger.warn(`Outbox relay cannot claim rows: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Once this relay's publishes have settled, so that none of its claims is being worked on:
+   * deletes the rows they sent and releases every other row it holds, for the claims to come.
+   */
+  private async settleClaimsInDoubt(drain: number): Promise<void> {
+    this.waitingFor = "its publishes to settle before releasing its claims";
+    await Promise.allSettled(this.inFlight);
+    this.progressed();
+    if (drain !== this.drains) return; // given up meanwhile: the newer drain settles them
+    this.waitingFor = "the database to release this node's claims";
+    const acknowledged = this.acknowledged.splice(0);
+    let released: number;
+    try {
+      released = await this.claims.settleOwn(acknowledged);
+    } catch (error) {
+      this.acknowledged.push(...acknowledged);
+      throw error;
+    }
+    this.claimsInDoubt = false;
+    if (released > 0)
+      this.options.logger.info(
+        `Outbox relay released ${released} rows it held when the database failed it; they go out now`,
+      );
+    this.progressed();
   }
 
   /** The next batch: announced rows first, then a search if one is due; null when idle. */
@@ -296,10 +336,11 @@ export class OutboxRelay {
 
   private track(publishing: Promise<void>): void {
     const tracked = publishing
-      .catch((error: Error) =>
-        // Releasing failed (database gone): the lease brings the rows back.
-        this.options.logger.warn(`Outbox relay lost track of a batch: ${error.message}`),
-      )
+      .catch((error: Error) => {
+        // Releasing or parking failed (database gone): the rows are still claimed.
+        this.claimsInDoubt = true;
+        this.options.logger.warn(`Outbox relay lost track of a batch: ${error.message}`);
+      })
       .finally(() => {
         this.inFlight.delete(tracked);
         // Deletes the batch (and claims whatever is waiting) now, not at the next commit.
