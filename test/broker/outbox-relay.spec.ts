@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OrderConfirmedContract, RejectOrderContract } from "../../contracts";
-import type { SqlDatabase, SqlExecutor } from "../../services/shared/db/sql-database";
+import { SqlDatabase, type SqlExecutor } from "../../services/shared/db/sql-database";
 import {
   PublishRejectedError,
   type MessageBus,
@@ -17,9 +17,12 @@ import { deferred } from "../unit/support/async";
 import { eventually } from "../support/eventually";
 import { messagingDatabase } from "../support/messaging-db";
 import { quietLogger } from "../support/quiet-logger";
+import { TcpProxy } from "../support/tcp-proxy";
+import { databaseUrls } from "../support/test-system";
 import type { Logger } from "../../services/shared/logger";
 
 let database: SqlDatabase;
+const relayDatabaseUrl = databaseUrls("relay").order;
 beforeAll(async () => {
   database = await messagingDatabase("relay");
 });
@@ -157,40 +160,35 @@ describe("OutboxRelay when a publish never settles", () => {
   });
 });
 
-/**
- * The database as seen through a connection cut while a statement ran: PostgreSQL finishes and
- * commits it (it notices a vanished client only when it answers), and the client gets an error.
- */
-function answersLost(lose: (statementName: string, rowCount: number) => boolean): SqlExecutor {
-  return {
-    query: async (sql, values) => {
-      const rows = await database.query(sql, values);
-      const name = typeof sql === "string" ? sql : sql.name;
-      if (lose(name, rows.length)) throw new Error("Connection terminated unexpectedly");
-      return rows as never;
-    },
-  };
-}
-
 describe("OutboxRelay when the database fails it between a claim and its end", () => {
-  it("a claim that committed unanswered: its rows are published at once, not when the lease ends", async () => {
-    let claimsToLose = 1;
-    const bus = new RecordingBus();
-    const infos: string[] = [];
-    const relay = relayOn(bus, {
-      database: answersLost(
-        (name, claimed) => name.startsWith("outbox.claim") && claimed > 0 && claimsToLose-- > 0,
-      ),
-      logger: { ...quietLogger, info: (message: string) => infos.push(message) },
+  it("a claim that committed while its answer was lost: its rows are published at once, not when the lease ends", async () => {
+    // The relay's own connections go through a proxy that loses the answer to its first search.
+    const proxy = new TcpProxy(Number(new URL(relayDatabaseUrl).port));
+    await proxy.start();
+    const throughProxy = new SqlDatabase(proxy.in(relayDatabaseUrl), {
+      poolMax: 2,
+      logger: quietLogger,
     });
-    await relay.start();
-    const { messageIds, rowIds } = await commit(3);
-    relay.kick(rowIds);
+    try {
+      const { messageIds } = await commit(3);
+      proxy.loseAnswerTo("outbox.claim-pending");
+      const bus = new RecordingBus();
+      const infos: string[] = [];
+      const relay = relayOn(bus, {
+        database: throughProxy,
+        logger: { ...quietLogger, info: (message: string) => infos.push(message) },
+      });
+      await relay.start();
 
-    await eventually(() => expect(bus.ids.sort()).toEqual([...messageIds].sort()), 5_000);
-    await eventually(async () => expect(await pending()).toBe(0));
-    expect(claimsToLose).toBeLessThan(0);
-    expect(infos).toContainEqual(expect.stringMatching(/released 3 rows it held/));
+      await eventually(() => expect(bus.ids.sort()).toEqual([...messageIds].sort()), 5_000);
+      await eventually(async () => expect(await pending()).toBe(0));
+      // The claim did commit: the relay found its 3 rows claimed by itself and released them.
+      expect(infos).toContainEqual(expect.stringMatching(/released 3 rows it held/));
+      await relay.stop();
+    } finally {
+      await throughProxy.close();
+      await proxy.stop();
+    }
   });
 
   it("a publish failed and the database was gone when it released the rows: they go again once it is back", async () => {

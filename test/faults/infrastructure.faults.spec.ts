@@ -13,7 +13,7 @@ import { Cluster, KAFKA_BROKERS } from "../e2e/support/cluster";
 import { expectNoLag, placeOrders } from "../e2e/support/orders";
 import { expectFinalAsTheirAmountSays, expectSettled, type PlacedOrder } from "../support/settled";
 import { killBroker, startBroker } from "../../scripts/chaos/broker";
-import { TcpProxy } from "./support/tcp-proxy";
+import { TcpProxy } from "../support/tcp-proxy";
 
 /**
  * Infrastructure failing under load: processes killed mid-batch, database connections cut, the

@@ -1,4 +1,5 @@
 import net from "node:net";
+import { Transform } from "node:stream";
 
 /**
  * A TCP proxy in front of PostgreSQL (loopback only), so a test can cut a service's database
@@ -9,6 +10,8 @@ export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private cut = false;
+  /** Bytes that mark the request whose answer is to be lost (see `loseAnswerTo`). */
+  private answerToLose: string | undefined;
   port = 0;
 
   constructor(
@@ -31,6 +34,16 @@ export class TcpProxy {
 
   restore(): void {
     this.cut = false;
+  }
+
+  /**
+   * The next request containing `marker` (a prepared statement's name is in every Bind) reaches
+   * the server, which runs it to the end and answers; the answer is dropped and the connection
+   * cut, as when a network fails at that moment. The client sees an error for a statement that
+   * did commit.
+   */
+  loseAnswerTo(marker: string): void {
+    this.answerToLose = marker;
   }
 
   async stop(): Promise<void> {
@@ -57,8 +70,42 @@ export class TcpProxy {
       socket.on("close", () => this.sockets.delete(socket));
       socket.on("error", () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    let losing = false;
+    const requests = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        if (this.answerToLose !== undefined && chunk.includes(this.answerToLose)) {
+          this.answerToLose = undefined;
+          losing = true;
+        }
+        done(null, chunk);
+      },
+    });
+    let tail = Buffer.alloc(0);
+    const answers = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        if (!losing) return done(null, chunk);
+        // Held back until ReadyForQuery ends the answer: by then the server has committed.
+        tail = Buffer.concat([tail, chunk]).subarray(-READY_FOR_QUERY_LENGTH);
+        if (endsWithReadyForQuery(tail)) {
+          client.destroy();
+          upstream.destroy();
+        }
+        done();
+      },
+    });
+    client.pipe(requests).pipe(upstream).pipe(answers).pipe(client);
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
   }
+}
+
+/** PostgreSQL's ReadyForQuery message: 'Z', length 5, transaction status. */
+const READY_FOR_QUERY_LENGTH = 6;
+
+function endsWithReadyForQuery(bytes: Buffer): boolean {
+  return (
+    bytes.length === READY_FOR_QUERY_LENGTH &&
+    bytes[0] === "Z".charCodeAt(0) &&
+    bytes.readInt32BE(1) === 5
+  );
 }
