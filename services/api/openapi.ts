@@ -1,10 +1,5 @@
-import { MAX_ITEMS_PER_ORDER } from "../order/domain/order.aggregate";
-import { MAX_UNIT_PRICE } from "../order/domain/order-item.value-object";
 import { OrderStatus } from "../order/domain/order-status";
-import { MAX_QUANTITY_PER_LINE } from "../order/domain/quantity.value-object";
-import { PaymentStatus } from "../payment/domain/payment-status";
-import { SagaState } from "../saga/domain/saga-state";
-import { DATABASE_OWNERS } from "../shared/config/config";
+import { OPENAPI_COMPONENTS, schemaRef } from "./openapi-schemas";
 import { MAX_BODY_DEPTH } from "./request-body";
 
 /**
@@ -12,19 +7,15 @@ import { MAX_BODY_DEPTH } from "./request-body";
  * Written next to the routes it describes; test/broker/openapi.spec.ts holds the two together:
  * every route the gateway serves is here, and every answer it gives matches its schema here.
  */
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
-const error = (description: string) => json(ref("Error"), description);
+const error = (description: string) => json(schemaRef("Error"), description);
 const jsonBody = (schema: object, required: boolean) => ({
   required,
   content: { "application/json": { schema } },
 });
-const decimal = { type: "string", pattern: "^\\d+\\.\\d{2}$", examples: ["999.00"] };
-const timestamp = { type: "string", format: "date-time" };
-const nullableText = { type: ["string", "null"] };
 
 const orderIdParameter = {
   name: "orderId",
@@ -52,7 +43,7 @@ const serviceParameter = {
   name: "service",
   in: "path",
   required: true,
-  schema: ref("DeadLetterOwner"),
+  schema: schemaRef("DeadLetterOwner"),
 };
 const deadLetterIdParameter = {
   name: "id",
@@ -101,9 +92,12 @@ export const OPENAPI = {
             schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
           },
         ],
-        requestBody: jsonBody(ref("OrderRequest"), true),
+        requestBody: jsonBody(schemaRef("OrderRequest"), true),
         responses: {
-          "201": json(ref("OrderPlaced"), "Placed; its saga runs on (Location: /orders/{id})"),
+          "201": json(
+            schemaRef("OrderPlaced"),
+            "Placed; its saga runs on (Location: /orders/{id})",
+          ),
           "400": error("Validation failed: `errors` names each field"),
           "401": unauthorized,
           "409": error("The Idempotency-Key was used with another body"),
@@ -131,7 +125,7 @@ export const OPENAPI = {
           },
         ],
         responses: {
-          "200": json(ref("OrderPage"), "A page"),
+          "200": json(schemaRef("OrderPage"), "A page"),
           "400": error("An unknown status, a pageSize out of range, a cursor not written here"),
           "401": unauthorized,
           "429": rateLimited,
@@ -144,7 +138,7 @@ export const OPENAPI = {
         operationId: "getOrder",
         summary: "The order, its items, total and status",
         parameters: [orderIdParameter],
-        responses: { "200": json(ref("Order"), "The order"), ...readErrors },
+        responses: { "200": json(schemaRef("Order"), "The order"), ...readErrors },
       },
     },
     "/orders/{orderId}/cancel": {
@@ -154,9 +148,9 @@ export const OPENAPI = {
         description:
           "The order is CANCELLED at once with the reason; its saga then cancels the payment, or refunds it if it was charged (GET /orders/{orderId}/saga shows COMPENSATING, then COMPENSATED). The body is optional.",
         parameters: [orderIdParameter],
-        requestBody: jsonBody(ref("CancelRequest"), false),
+        requestBody: jsonBody(schemaRef("CancelRequest"), false),
         responses: {
-          "200": json(ref("OrderCancelled"), "Cancelled"),
+          "200": json(schemaRef("OrderCancelled"), "Cancelled"),
           "400": error("The order id is not a uuid, or the reason is not 1 to 200 characters"),
           "401": unauthorized,
           "404": error("No such order, or another customer's"),
@@ -171,7 +165,7 @@ export const OPENAPI = {
         operationId: "getSaga",
         summary: "The order's saga: its state and every transition",
         parameters: [orderIdParameter],
-        responses: { "200": json(ref("Saga"), "The saga"), ...readErrors },
+        responses: { "200": json(schemaRef("Saga"), "The saga"), ...readErrors },
       },
     },
     "/orders/{orderId}/payment": {
@@ -179,7 +173,7 @@ export const OPENAPI = {
         operationId: "getPayment",
         summary: "The order's payment",
         parameters: [orderIdParameter],
-        responses: { "200": json(ref("Payment"), "The payment"), ...readErrors },
+        responses: { "200": json(schemaRef("Payment"), "The payment"), ...readErrors },
       },
     },
     "/admin/dead-letters": {
@@ -187,7 +181,7 @@ export const OPENAPI = {
         operationId: "listDeadLetters",
         summary: "Dead letters of every service (or one), newest first (admin)",
         parameters: [
-          { name: "service", in: "query", schema: ref("DeadLetterOwner") },
+          { name: "service", in: "query", schema: schemaRef("DeadLetterOwner") },
           {
             name: "topic",
             in: "query",
@@ -208,7 +202,7 @@ export const OPENAPI = {
           },
         ],
         responses: {
-          "200": json(ref("DeadLetterList"), "The dead letters"),
+          "200": json(schemaRef("DeadLetterList"), "The dead letters"),
           "400": error("An unknown service or state, a limit out of range"),
           ...adminErrors,
         },
@@ -277,7 +271,7 @@ export const OPENAPI = {
           false,
         ),
         responses: {
-          "200": json(ref("DeadLetter"), "Resolved (the first resolver is kept)"),
+          "200": json(schemaRef("DeadLetter"), "Resolved (the first resolver is kept)"),
           "400": error("An unknown service, an id that is not a positive integer"),
           "404": error("No such dead letter in that service"),
           ...adminErrors,
@@ -290,7 +284,7 @@ export const OPENAPI = {
         security: [],
         summary: "Liveness: the process runs and its event loop is not stalled",
         responses: {
-          "200": json(ref("Live"), "Live"),
+          "200": json(schemaRef("Live"), "Live"),
           "429": rateLimited,
           "503": error("The event loop was blocked recently"),
         },
@@ -302,7 +296,7 @@ export const OPENAPI = {
         security: [],
         summary: "Readiness: every service reaches its database and the bus",
         responses: {
-          "200": json(ref("Ready"), "Ready"),
+          "200": json(schemaRef("Ready"), "Ready"),
           "429": rateLimited,
           "503": error("Not ready: `errors` names what is down"),
         },
@@ -336,266 +330,5 @@ export const OPENAPI = {
       },
     },
   },
-  components: {
-    securitySchemes: {
-      bearer: {
-        type: "http",
-        scheme: "bearer",
-        bearerFormat: "JWT",
-        description:
-          "Signed with AUTH_JWT_SECRET (HS256) or a key of AUTH_JWKS; `sub` is the customer, `roles` may hold `admin`; issuer AUTH_ISSUER, audience AUTH_AUDIENCE.",
-      },
-    },
-    schemas: {
-      Error: {
-        type: "object",
-        required: ["status", "message", "timestamp"],
-        additionalProperties: false,
-        properties: {
-          status: { type: "integer", minimum: 400, maximum: 599 },
-          message: { type: "string" },
-          errors: {
-            type: "object",
-            description: "By field path: items, items[0].price, body, Idempotency-Key",
-            additionalProperties: { type: "string" },
-          },
-          timestamp,
-        },
-      },
-      OrderRequest: {
-        type: "object",
-        required: ["items"],
-        additionalProperties: false,
-        properties: {
-          items: {
-            type: "array",
-            minItems: 1,
-            maxItems: MAX_ITEMS_PER_ORDER,
-            items: {
-              type: "object",
-              required: ["productId", "quantity", "price"],
-              additionalProperties: false,
-              properties: {
-                productId: { type: "string", minLength: 1, maxLength: 64 },
-                quantity: { type: "integer", minimum: 1, maximum: MAX_QUANTITY_PER_LINE },
-                price: {
-                  type: "number",
-                  exclusiveMinimum: 0,
-                  maximum: MAX_UNIT_PRICE,
-                  description: "At most 2 decimals",
-                },
-              },
-            },
-          },
-        },
-      },
-      OrderPlaced: {
-        type: "object",
-        required: ["orderId", "status"],
-        additionalProperties: false,
-        properties: {
-          orderId: { type: "string", format: "uuid" },
-          status: { const: OrderStatus.Pending },
-        },
-      },
-      CancelRequest: {
-        type: "object",
-        additionalProperties: false,
-        properties: { reason: { type: "string", minLength: 1, maxLength: 200 } },
-      },
-      OrderCancelled: {
-        type: "object",
-        required: ["orderId", "status", "cancellationReason"],
-        additionalProperties: false,
-        properties: {
-          orderId: { type: "string", format: "uuid" },
-          status: { const: OrderStatus.Cancelled },
-          cancellationReason: {
-            type: "string",
-            examples: ["cancelled by the customer: changed my mind"],
-          },
-        },
-      },
-      OrderSummary: {
-        type: "object",
-        required: [
-          "orderId",
-          "customerId",
-          "status",
-          "total",
-          "currency",
-          "cancellationReason",
-          "createdAt",
-          "updatedAt",
-        ],
-        properties: {
-          orderId: { type: "string", format: "uuid" },
-          customerId: {
-            type: ["string", "null"],
-            description: "Who placed it (the token's sub); null for orders from before owners",
-          },
-          status: { type: "string", enum: Object.values(OrderStatus) },
-          total: decimal,
-          currency: { type: "string", pattern: "^[A-Z]{3}$" },
-          cancellationReason: nullableText,
-          createdAt: timestamp,
-          updatedAt: timestamp,
-        },
-      },
-      Order: {
-        allOf: [
-          ref("OrderSummary"),
-          {
-            type: "object",
-            required: ["items"],
-            properties: {
-              items: {
-                type: "array",
-                items: {
-                  type: "object",
-                  required: ["productId", "quantity", "unitPrice", "lineTotal"],
-                  additionalProperties: false,
-                  properties: {
-                    productId: { type: "string" },
-                    quantity: { type: "integer" },
-                    unitPrice: decimal,
-                    lineTotal: decimal,
-                  },
-                },
-              },
-            },
-          },
-        ],
-      },
-      OrderPage: {
-        type: "object",
-        required: ["rows", "pageSize", "nextCursor"],
-        additionalProperties: false,
-        properties: {
-          rows: { type: "array", items: ref("OrderSummary") },
-          pageSize: { type: "integer" },
-          nextCursor: { type: ["string", "null"], description: "null on the last page" },
-        },
-      },
-      Saga: {
-        type: "object",
-        required: ["orderId", "state", "finished", "transitions"],
-        additionalProperties: false,
-        properties: {
-          orderId: { type: "string", format: "uuid" },
-          state: { type: "string", enum: Object.values(SagaState) },
-          amount: decimal,
-          currency: { type: "string" },
-          failureReason: nullableText,
-          finished: { type: "boolean" },
-          createdAt: timestamp,
-          updatedAt: timestamp,
-          transitions: {
-            type: "array",
-            items: {
-              type: "object",
-              required: ["from", "to", "at", "causationId", "note"],
-              additionalProperties: false,
-              properties: {
-                from: { type: ["string", "null"] },
-                to: { type: "string", enum: Object.values(SagaState) },
-                at: timestamp,
-                causationId: { type: "string" },
-                note: nullableText,
-              },
-            },
-          },
-        },
-      },
-      Payment: {
-        type: "object",
-        required: ["paymentId", "orderId", "status", "amount", "currency"],
-        additionalProperties: false,
-        properties: {
-          paymentId: { type: "string", format: "uuid" },
-          orderId: { type: "string", format: "uuid" },
-          status: { type: "string", enum: Object.values(PaymentStatus) },
-          amount: decimal,
-          currency: { type: "string" },
-          providerReference: nullableText,
-          failureReason: nullableText,
-          createdAt: timestamp,
-          updatedAt: timestamp,
-        },
-      },
-      DeadLetterOwner: {
-        type: "string",
-        enum: [...DATABASE_OWNERS],
-        description: "The service that consumed the record and keeps the dead letter",
-      },
-      DeadLetterList: {
-        type: "object",
-        required: ["rows"],
-        additionalProperties: false,
-        properties: { rows: { type: "array", items: ref("DeadLetter") } },
-      },
-      DeadLetter: {
-        type: "object",
-        required: [
-          "id",
-          "sourceTopic",
-          "headers",
-          "errorCode",
-          "errorMessage",
-          "failedAt",
-          "replayCount",
-        ],
-        properties: {
-          service: ref("DeadLetterOwner"),
-          id: { type: "integer" },
-          consumerGroup: { type: "string" },
-          sourceTopic: { type: "string" },
-          sourcePartition: { type: "integer" },
-          sourceOffset: { type: "string" },
-          key: nullableText,
-          value: { type: ["string", "null"], description: "The record as it arrived, as text" },
-          headers: {
-            type: "object",
-            description: "The record's headers and the dlt-* error headers of its DLT record",
-            additionalProperties: { type: "string" },
-          },
-          errorCode: { type: "string" },
-          errorMessage: { type: "string" },
-          attempts: { type: "integer" },
-          failedAt: timestamp,
-          replayedAt: { type: ["string", "null"], format: "date-time" },
-          replayedBy: nullableText,
-          replayCount: { type: "integer", minimum: 0 },
-          resolvedAt: { type: ["string", "null"], format: "date-time" },
-          resolvedBy: nullableText,
-          resolution: nullableText,
-        },
-      },
-      Live: {
-        type: "object",
-        required: ["status"],
-        properties: { status: { const: "UP" } },
-      },
-      Ready: {
-        type: "object",
-        required: ["status", "checks"],
-        properties: {
-          status: { const: "UP" },
-          checks: {
-            type: "object",
-            additionalProperties: {
-              type: "object",
-              required: ["status", "database", "bus", "outboxParked"],
-              properties: {
-                status: { const: "UP" },
-                database: { const: "UP" },
-                bus: { enum: ["in-process", "kafka"] },
-                outboxParked: { type: "integer", minimum: 0 },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
+  components: OPENAPI_COMPONENTS,
 } as const;
