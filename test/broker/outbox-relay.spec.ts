@@ -46,10 +46,10 @@ class RecordingBus implements Pick<MessageBus, "publish"> {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      await this.gate;
-      if (this.failing) throw new Error("broker unavailable");
       if (records.some((record) => this.unavailable.has(record.topic)))
         throw new Error("consumer group is not running");
+      await this.gate;
+      if (this.failing) throw new Error("broker unavailable");
       if (records.some(this.refuses)) throw new PublishRejectedError("MESSAGE_TOO_LARGE");
       this.published.push(...records);
     } finally {
@@ -169,23 +169,23 @@ describe("OutboxRelay when the database fails it between a claim and its end", (
       poolMax: 2,
       logger: quietLogger,
     });
+    const bus = new RecordingBus();
+    const infos: string[] = [];
+    const relay = relayOn(bus, {
+      database: throughProxy,
+      logger: { ...quietLogger, info: (message: string) => infos.push(message) },
+    });
     try {
       const { messageIds } = await commit(3);
       proxy.loseAnswerTo("outbox.claim-pending");
-      const bus = new RecordingBus();
-      const infos: string[] = [];
-      const relay = relayOn(bus, {
-        database: throughProxy,
-        logger: { ...quietLogger, info: (message: string) => infos.push(message) },
-      });
       await relay.start();
 
       await eventually(() => expect(bus.ids.sort()).toEqual([...messageIds].sort()), 5_000);
       await eventually(async () => expect(await pending()).toBe(0));
       // The claim did commit: the relay found its 3 rows claimed by itself and released them.
       expect(infos).toContainEqual(expect.stringMatching(/released 3 rows it held/));
-      await relay.stop();
     } finally {
+      await relay.stop();
       await throughProxy.close();
       await proxy.stop();
     }
@@ -211,6 +211,41 @@ describe("OutboxRelay when the database fails it between a claim and its end", (
 
     bus.failing = false;
     await eventually(() => expect(bus.ids.sort()).toEqual([...messageIds].sort()), 5_000);
+    await eventually(async () => expect(await pending()).toBe(0));
+  });
+
+  it("settles only once its publishes in flight have: none goes out twice, and what they sent is deleted", async () => {
+    let releasesToRefuse = 1;
+    const bus = new RecordingBus();
+    let open!: () => void;
+    bus.gate = new Promise<void>((resolve) => (open = resolve)); // batch A waits for the broker
+    const relay = relayOn(bus, {
+      maxInFlight: 2,
+      database: {
+        query: async (sql, values) => {
+          if (typeof sql !== "string" && sql.name === "outbox.release" && releasesToRefuse-- > 0)
+            throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+          return database.query(sql, values) as never;
+        },
+      },
+    });
+    await relay.start();
+    const a = await commit(2);
+    relay.kick(a.rowIds);
+    await eventually(() => expect(bus.inFlight).toBe(1));
+    // Batch B's topic takes nothing, and releasing B fails: the relay's claims are in doubt
+    // while A is still being published.
+    bus.unavailable.add(RejectOrderContract.topic);
+    const b = await commit(2, undefined, rejectOrder);
+    relay.kick(b.rowIds);
+    await eventually(() => expect(releasesToRefuse).toBe(0));
+
+    await new Promise((resolve) => setTimeout(resolve, 300)); // polls come and go meanwhile
+    open();
+    await eventually(() => expect(bus.ids.sort()).toEqual([...a.messageIds].sort()), 5_000);
+    bus.unavailable.clear();
+    await eventually(() => expect(bus.ids).toHaveLength(4), 5_000);
+    expect(bus.ids.sort()).toEqual([...a.messageIds, ...b.messageIds].sort());
     await eventually(async () => expect(await pending()).toBe(0));
   });
 });

@@ -54,18 +54,22 @@ const CLAIM_ANNOUNCED = claim("outbox.claim-announced", "AND id = ANY($1::bigint
  */
 const CLAIM_PENDING = claim("outbox.claim-pending", "ORDER BY id LIMIT $1");
 const DELETE_SENT = statement("outbox.sent", "DELETE FROM outbox WHERE id = ANY($1::bigint[])");
-/** $3: the broker refused the batch for good, so each of its rows is a suspect from now on. */
+/**
+ * $3: the broker refused the batch for good, so each of its rows is a suspect from now on.
+ * Only while the rows are still this node's ($4): a publish that outlived its lease must not
+ * take back a claim another relay has made since.
+ */
 const RELEASE_FAILED = statement(
   "outbox.release",
   `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL,
      failed_attempts = failed_attempts + 1, last_error = $2, suspect = suspect OR $3
-   WHERE id = ANY($1::bigint[])`,
+   WHERE id = ANY($1::bigint[]) AND claimed_by = $4`,
 );
 const PARK = statement(
   "outbox.park",
   `UPDATE outbox SET parked_at = now(), claimed_by = NULL, claimed_until = NULL,
      failed_attempts = failed_attempts + 1, last_error = $2
-   WHERE id = $1`,
+   WHERE id = $1 AND claimed_by = $3`,
 );
 const COUNT_PARKED = statement(
   "outbox.count-parked",
@@ -108,12 +112,12 @@ export class OutboxClaims {
 
   /** A publish failed: the rows are claimable again; `refused` marks them suspects. */
   async releaseFailed(ids: readonly number[], error: Error, refused: boolean): Promise<void> {
-    await this.sql.query(RELEASE_FAILED, [ids, error.message.slice(0, 1000), refused]);
+    await this.sql.query(RELEASE_FAILED, [ids, error.message.slice(0, 1000), refused, this.owner]);
   }
 
   /** The broker refused this row alone, for good: it stays, with its error, out of the flow. */
   async park(id: number, error: Error): Promise<void> {
-    await this.sql.query(PARK, [id, error.message.slice(0, 1000)]);
+    await this.sql.query(PARK, [id, error.message.slice(0, 1000), this.owner]);
   }
 
   /** Rows parked and waiting for an operator (an alertable count). */

@@ -83,14 +83,16 @@ export class OutboxRelay {
   /** A search for unannounced rows is due (start, poll, or a kick without ids). */
   private searchDue = false;
   /**
-   * A claim or a release failed, so this node may hold rows that no publish is working on: a
-   * claim commits even when the connection is cut before its answer arrives, and a failed
-   * publish whose release never reached the database keeps its rows. Nothing would touch them
-   * until their lease ends, a minute (the likely cause of a saga's messages left unsent after its
-   * database came back, once in the fault suite), so the next drain first settles this node's
-   * claims.
+   * Failed claims, releases and parks: each may have left rows claimed by this node that no
+   * publish is working on. A claim commits even when the connection is cut before its answer
+   * arrives, and a failed publish whose release never reached the database keeps its rows.
+   * Nothing would touch them until their lease ends, a minute (the likely cause of a saga's
+   * messages left unsent after its database came back, once in the fault suite), so the next
+   * drain first settles this node's claims. Counted, not flagged: a doubt that arises while a
+   * settle runs is settled by the next one.
    */
-  private claimsInDoubt = false;
+  private doubts = 0;
+  private settledDoubts = 0;
   private pausedUntil = 0;
   private stopped = true;
 
@@ -154,7 +156,8 @@ export class OutboxRelay {
    * A drain that waits on something that never settles (a broker call that never answers) would
    * stop this relay for good: every kick and poll finds it still running. It is given up, loudly,
    * and a new one starts; the window's publishes are forgotten, and the rows they hold come back
-   * when their lease ends.
+   * when their lease ends (or at the next settle, if a statement fails meanwhile: at worst a
+   * forgotten publish then goes out twice, and the inbox drops one).
    */
   private giveUpDrain(): void {
     const seconds = Math.round((Date.now() - this.progressAt) / 1_000);
@@ -182,7 +185,7 @@ export class OutboxRelay {
           this.progressed();
           continue;
         }
-        if (this.claimsInDoubt) {
+        if (this.doubts > this.settledDoubts) {
           await this.settleClaimsInDoubt(drain);
           continue;
         }
@@ -194,7 +197,7 @@ export class OutboxRelay {
       }
     } catch (error) {
       // The database is unreachable: the poll timer tries again (nothing announced is lost).
-      this.claimsInDoubt = true;
+      this.doubts += 1;
       this.options.logger.warn(`Outbox relay cannot claim rows: ${(error as Error).message}`);
     }
   }
@@ -204,10 +207,12 @@ export class OutboxRelay {
    * deletes the rows they sent and releases every other row it holds, for the claims to come.
    */
   private async settleClaimsInDoubt(drain: number): Promise<void> {
+    const doubts = this.doubts;
     this.waitingFor = "its publishes to settle before releasing its claims";
     await Promise.allSettled(this.inFlight);
     this.progressed();
-    if (drain !== this.drains) return; // given up meanwhile: the newer drain settles them
+    // Given up meanwhile (the newer drain settles), or stopping (the next start releases all).
+    if (drain !== this.drains || this.stopped) return;
     this.waitingFor = "the database to release this node's claims";
     const acknowledged = this.acknowledged.splice(0);
     let released: number;
@@ -217,12 +222,13 @@ export class OutboxRelay {
       this.acknowledged.push(...acknowledged);
       throw error;
     }
-    this.claimsInDoubt = false;
-    if (released > 0)
-      this.options.logger.info(
-        `Outbox relay released ${released} rows it held when the database failed it; they go out now`,
-      );
+    this.settledDoubts = Math.max(this.settledDoubts, doubts);
     this.progressed();
+    if (released === 0) return;
+    this.searchDue = true;
+    this.options.logger.info(
+      `Outbox relay released ${released} rows it held when the database failed it; they go out now`,
+    );
   }
 
   /** The next batch: announced rows first, then a search if one is due; null when idle. */
@@ -254,16 +260,21 @@ export class OutboxRelay {
    */
   private async publish(rows: ClaimedRow[]): Promise<void> {
     const clean = rows.filter((row) => !row.suspect);
-    const publishing = clean.length > 0 ? this.publishBatch(clean) : Promise.resolve(true);
+    await allSettling<unknown>([
+      clean.length > 0 ? this.publishBatch(clean) : Promise.resolve(true),
+      this.publishSuspects(rows.filter((row) => row.suspect)),
+    ]);
+  }
+
+  private async publishSuspects(suspects: ClaimedRow[]): Promise<void> {
     const blockedKeys = new Set<string>();
-    for (const suspect of rows.filter((row) => row.suspect)) {
+    for (const suspect of suspects) {
       if (blockedKeys.has(suspect.message_key)) {
         await this.claims.releaseFailed([suspect.id], new Error("waits behind a parked row"), true);
       } else if (!(await this.publishBatch([suspect]))) {
         blockedKeys.add(suspect.message_key);
       }
     }
-    await publishing;
   }
 
   /** Publishes one batch; false when it did not go out (released for later, or parked). */
@@ -287,7 +298,7 @@ export class OutboxRelay {
       // InitiatePayment nobody could take, so the order never got its answer.)
       const topics = [...byTopic(rows).values()];
       if (!refused && topics.length > 1 && !this.stopped) {
-        const sent = await Promise.all(topics.map((topicRows) => this.publishBatch(topicRows)));
+        const sent = await allSettling(topics.map((topicRows) => this.publishBatch(topicRows)));
         return sent.every(Boolean);
       }
       // Refused as a batch: its rows go again one by one, at once. Anything else may pass later.
@@ -338,7 +349,7 @@ export class OutboxRelay {
     const tracked = publishing
       .catch((error: Error) => {
         // Releasing or parking failed (database gone): the rows are still claimed.
-        this.claimsInDoubt = true;
+        this.doubts += 1;
         this.options.logger.warn(`Outbox relay lost track of a batch: ${error.message}`);
       })
       .finally(() => {
@@ -348,6 +359,18 @@ export class OutboxRelay {
       });
     this.inFlight.add(tracked);
   }
+}
+
+/**
+ * Every one of `work`, then the first failure if any: a batch is over only when all of its
+ * parts are (a settle must not release rows a part is still publishing), and no part's failure
+ * goes unhandled.
+ */
+async function allSettling<T>(work: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failure = results.find((result) => result.status === "rejected");
+  if (failure) throw failure.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 function toRecord(row: ClaimedRow, span: OpenSpan): OutgoingRecord {
