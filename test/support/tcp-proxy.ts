@@ -71,24 +71,37 @@ export class TcpProxy {
       socket.on("error", () => undefined);
     }
     let losing = false;
+    let requestTail = Buffer.alloc(0); // a marker may straddle two chunks
     const requests = new Transform({
       transform: (chunk: Buffer, _encoding, done) => {
-        if (this.answerToLose !== undefined && chunk.includes(this.answerToLose)) {
-          this.answerToLose = undefined;
-          losing = true;
+        const marker = this.answerToLose;
+        if (marker !== undefined) {
+          const seen = Buffer.concat([requestTail, chunk]);
+          if (seen.includes(marker)) {
+            this.answerToLose = undefined;
+            losing = true;
+          }
+          requestTail = seen.subarray(Math.max(0, seen.length - marker.length + 1));
         }
         done(null, chunk);
       },
     });
-    let tail = Buffer.alloc(0);
+    // Read by the protocol's framing (a type byte, then a length that counts itself): the
+    // answer ends with ReadyForQuery, sent once the statement has committed.
+    let answer = Buffer.alloc(0);
     const answers = new Transform({
       transform: (chunk: Buffer, _encoding, done) => {
         if (!losing) return done(null, chunk);
-        // Held back until ReadyForQuery ends the answer: by then the server has committed.
-        tail = Buffer.concat([tail, chunk]).subarray(-READY_FOR_QUERY_LENGTH);
-        if (endsWithReadyForQuery(tail)) {
-          client.destroy();
-          upstream.destroy();
+        answer = Buffer.concat([answer, chunk]);
+        while (answer.length >= 5) {
+          const length = 1 + answer.readInt32BE(1);
+          if (answer.length < length) break;
+          if (answer[0] === READY_FOR_QUERY) {
+            client.destroy();
+            upstream.destroy();
+            break;
+          }
+          answer = answer.subarray(length);
         }
         done();
       },
@@ -99,13 +112,5 @@ export class TcpProxy {
   }
 }
 
-/** PostgreSQL's ReadyForQuery message: 'Z', length 5, transaction status. */
-const READY_FOR_QUERY_LENGTH = 6;
-
-function endsWithReadyForQuery(bytes: Buffer): boolean {
-  return (
-    bytes.length === READY_FOR_QUERY_LENGTH &&
-    bytes[0] === "Z".charCodeAt(0) &&
-    bytes.readInt32BE(1) === 5
-  );
-}
+/** PostgreSQL's ReadyForQuery message type: the server is done with what it was sent. */
+const READY_FOR_QUERY = "Z".charCodeAt(0);
