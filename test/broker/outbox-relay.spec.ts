@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { OrderConfirmedContract, RejectOrderContract } from "../../contracts";
-import { SqlDatabase, type SqlExecutor } from "../../services/shared/db/sql-database";
+import {
+  SqlDatabase,
+  type SqlExecutor,
+  type Statement,
+} from "../../services/shared/db/sql-database";
 import {
   PublishRejectedError,
   type MessageBus,
@@ -160,6 +164,21 @@ describe("OutboxRelay when a publish never settles", () => {
   });
 });
 
+/** The test database, unreachable for the first `count` releases of failed publishes. */
+function refusingReleases(count: number): SqlExecutor & { refused: number } {
+  const executor = {
+    refused: 0,
+    query: async (sql: Statement | string, values?: readonly unknown[]) => {
+      if (typeof sql !== "string" && sql.name === "outbox.release" && executor.refused < count) {
+        executor.refused += 1;
+        throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+      }
+      return database.query(sql, values) as never;
+    },
+  };
+  return executor;
+}
+
 describe("OutboxRelay when the database fails it between a claim and its end", () => {
   it("a claim that committed while its answer was lost: its rows are published at once, not when the lease ends", async () => {
     // The relay's own connections go through a proxy that loses the answer to its first search.
@@ -192,22 +211,16 @@ describe("OutboxRelay when the database fails it between a claim and its end", (
   });
 
   it("a publish failed and the database was gone when it released the rows: they go again once it is back", async () => {
-    let releasesToRefuse = 1;
+    const releasesRefused = refusingReleases(1);
     const bus = new RecordingBus();
     bus.failing = true;
     const relay = relayOn(bus, {
-      database: {
-        query: async (sql, values) => {
-          if (typeof sql !== "string" && sql.name === "outbox.release" && releasesToRefuse-- > 0)
-            throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
-          return database.query(sql, values) as never;
-        },
-      },
+      database: releasesRefused,
     });
     await relay.start();
     const { messageIds, rowIds } = await commit(2);
     relay.kick(rowIds);
-    await eventually(() => expect(releasesToRefuse).toBeLessThan(0));
+    await eventually(() => expect(releasesRefused.refused).toBe(1));
 
     bus.failing = false;
     await eventually(() => expect(bus.ids.sort()).toEqual([...messageIds].sort()), 5_000);
@@ -215,19 +228,13 @@ describe("OutboxRelay when the database fails it between a claim and its end", (
   });
 
   it("settles only once its publishes in flight have: none goes out twice, and what they sent is deleted", async () => {
-    let releasesToRefuse = 1;
+    const releasesRefused = refusingReleases(1);
     const bus = new RecordingBus();
     let open!: () => void;
     bus.gate = new Promise<void>((resolve) => (open = resolve)); // batch A waits for the broker
     const relay = relayOn(bus, {
       maxInFlight: 2,
-      database: {
-        query: async (sql, values) => {
-          if (typeof sql !== "string" && sql.name === "outbox.release" && releasesToRefuse-- > 0)
-            throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
-          return database.query(sql, values) as never;
-        },
-      },
+      database: releasesRefused,
     });
     await relay.start();
     const a = await commit(2);
@@ -238,7 +245,7 @@ describe("OutboxRelay when the database fails it between a claim and its end", (
     bus.unavailable.add(RejectOrderContract.topic);
     const b = await commit(2, undefined, rejectOrder);
     relay.kick(b.rowIds);
-    await eventually(() => expect(releasesToRefuse).toBe(0));
+    await eventually(() => expect(releasesRefused.refused).toBe(1));
 
     await new Promise((resolve) => setTimeout(resolve, 300)); // polls come and go meanwhile
     open();
