@@ -8,6 +8,7 @@ const REDELIVERY_DELAY_MS = { first: 200, max: 5_000 };
 const HEARTBEAT_INTERVAL_MS = 1_000;
 const RESTART_DELAY_MS = 5_000;
 const OFFSET_COMMIT_INTERVAL_MS = 1_000;
+const CLOSE_JOIN_GRACE_MS = 5_000;
 
 export interface GroupConsumerOptions {
   kafka: Kafka;
@@ -33,6 +34,8 @@ export class KafkaGroupConsumer implements Subscription {
   private closing = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
+  /** kafkajs' `run`: it settles once the member has joined its group, or has given up. */
+  private running: Promise<void> | undefined;
   private readonly offsets = new HandledOffsets();
   private healthy = false;
 
@@ -68,7 +71,7 @@ export class KafkaGroupConsumer implements Subscription {
     // Not awaited: joining the group can take a session timeout (a restarted node's previous
     // member still holds its partitions), and the service's actions must not wait for that.
     // Readiness says "not yet" until GROUP_JOIN (isHealthy).
-    consumer
+    this.running = consumer
       .run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -84,6 +87,15 @@ export class KafkaGroupConsumer implements Subscription {
     clearInterval(this.commitTimer);
     await this.commitHandled();
     await this.consumer?.disconnect();
+    // A member still joining its group fails once disconnected, and kafkajs reports that crash
+    // (and tears its connections down) when the join gives up: before close() is done, not
+    // after. Bounded, in case the join is in a long retry.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_JOIN_GRACE_MS))),
+    ]);
+    clearTimeout(grace);
   }
 
   private commitHandled(): Promise<void> {
@@ -109,6 +121,7 @@ export class KafkaGroupConsumer implements Subscription {
       await this.start();
       this.options.logger.info(`${this.options.groupId}: consumer restarted`);
     } catch (error) {
+      if (this.closing) return;
       this.options.logger.warn(
         `${this.options.groupId}: restart failed (${(error as Error).message}), retrying`,
       );
