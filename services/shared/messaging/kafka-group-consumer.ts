@@ -56,6 +56,10 @@ export class KafkaGroupConsumer implements Subscription {
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       // A new message is handled as soon as it arrives instead of after a long fetch wait.
       maxWaitTimeInMs: 100,
+      // kafkajs restarts a consumer after a retriable crash, and one crashes as its connections
+      // close: without this, a consumer closed mid-fetch came back to life after close().
+      // (`retries: 5` is kafkajs' default for consumers; giving `retry` replaces it.)
+      retry: { retries: 5, restartOnFailure: async () => !this.closing },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => (this.healthy = true));
