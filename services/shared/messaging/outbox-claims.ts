@@ -75,13 +75,9 @@ const COUNT_PARKED = statement(
   "outbox.count-parked",
   "SELECT count(*)::int AS parked FROM outbox WHERE parked_at IS NOT NULL",
 );
+/** Deletes the acknowledged rows ($2) and releases every other claim of this node. */
 const RELEASE_OWN = statement(
   "outbox.release-own",
-  "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1",
-);
-/** Deletes the acknowledged rows ($2) and releases every other claim of this node. */
-const SETTLE_OWN = statement(
-  "outbox.settle-own",
   `WITH sent AS (DELETE FROM outbox WHERE id = ANY($2::bigint[]))
    UPDATE outbox SET claimed_by = NULL, claimed_until = NULL
    WHERE claimed_by = $1 AND NOT (id = ANY($2::bigint[]))
@@ -126,17 +122,14 @@ export class OutboxClaims {
     return row?.parked ?? 0;
   }
 
-  /** This node's previous run may have died with rows claimed; nobody else holds its name. */
-  async releaseOwn(): Promise<void> {
-    await this.sql.query(RELEASE_OWN, [this.owner]);
-  }
-
   /**
-   * With nothing of this node in flight: deletes what it published (`acknowledged`) and releases
-   * whatever else it still holds, in one statement; the number of rows released.
+   * With nothing of this node in flight (at start: its previous run may have died with rows
+   * claimed, and nobody else holds its name; or after a failed statement): deletes what it
+   * published (`acknowledged`) and releases whatever else it still holds, in one statement; the
+   * number of rows released.
    */
-  async settleOwn(acknowledged: readonly number[]): Promise<number> {
-    return (await this.sql.query(SETTLE_OWN, [this.owner, acknowledged])).length;
+  async releaseOwn(acknowledged: readonly number[] = []): Promise<number> {
+    return (await this.sql.query(RELEASE_OWN, [this.owner, acknowledged])).length;
   }
 
   private async run(

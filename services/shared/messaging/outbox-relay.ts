@@ -217,7 +217,7 @@ export class OutboxRelay {
     const acknowledged = this.acknowledged.splice(0);
     let released: number;
     try {
-      released = await this.claims.settleOwn(acknowledged);
+      released = await this.claims.releaseOwn(acknowledged);
     } catch (error) {
       this.acknowledged.push(...acknowledged);
       throw error;
