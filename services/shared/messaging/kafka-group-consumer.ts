@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { Logger } from "../logger";
-import { backoffDelay, delay } from "./backoff";
+import { backoffDelay, delay, settledWithin } from "./backoff";
 import { HandledOffsets } from "./kafka-handled-offsets";
 import type { BatchHandler, IncomingRecord, Subscription } from "./message-bus.port";
 
@@ -94,12 +94,7 @@ export class KafkaGroupConsumer implements Subscription {
     // A member still joining its group fails once disconnected, and kafkajs reports that crash
     // (and tears its connections down) when the join gives up: before close() is done, not
     // after. Bounded, in case the join is in a long retry.
-    let grace: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.running,
-      new Promise((resolve) => (grace = setTimeout(resolve, CLOSE_JOIN_GRACE_MS))),
-    ]);
-    clearTimeout(grace);
+    if (this.running) await settledWithin(this.running, CLOSE_JOIN_GRACE_MS);
   }
 
   private commitHandled(): Promise<void> {

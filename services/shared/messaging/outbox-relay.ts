@@ -1,3 +1,4 @@
+import { settledWithin } from "./backoff";
 import { byTopic } from "./by-topic";
 import type { Logger } from "../logger";
 import type { SqlExecutor } from "../db/sql-database";
@@ -126,9 +127,8 @@ export class OutboxRelay {
     clearInterval(this.timer);
     // Bounded: a drain waiting on a full window of publishes that never settle (a consumer whose
     // database is gone) must not hold the shutdown; its rows stay claimed for the next start.
-    const graceMs = this.options.stopGraceMs ?? 5_000;
-    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([Promise.allSettled([this.draining, ...this.inFlight]), grace]);
+    const work = Promise.allSettled([this.draining, ...this.inFlight]);
+    await settledWithin(work, this.options.stopGraceMs ?? 5_000);
     await this.claims.deleteSent(this.acknowledged.splice(0));
   }
 
